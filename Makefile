@@ -1,0 +1,50 @@
+# Bulwark — every target installs the system packages it needs when they are missing.
+SWIFT        ?= swift
+PYTHON       ?= python3
+VENV         := .venv
+APT_PACKAGES := libmicrohttpd-dev zlib1g-dev pkg-config prometheus prometheus-alertmanager gzip curl
+SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+LISTEN       ?= 127.0.0.1:9464
+
+.PHONY: all deps venv build release test demo serve simulate bench clean
+
+all: build
+
+## deps: install the Debian packages the build and the tests use (only the missing ones).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+## venv: the Python packages the end-to-end tests drive (prometheus_client, later the official SDKs).
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-test.txt
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { $(SUDO) apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); }
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
+	@touch $@
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## test: every unit and end-to-end test (real processes, real promtool and Prometheus).
+test: deps venv
+	$(SWIFT) build --build-tests
+	BULWARK_BIN=$(CURDIR)/.build/debug/bulwark BULWARK_PYTHON=$(CURDIR)/$(VENV)/bin/python3 $(SWIFT) test --skip-build
+
+## serve: the exporter alone on $(LISTEN).
+serve: release
+	.build/release/bulwark serve --listen $(LISTEN)
+
+## bench: hot-path benchmarks against their peers (Benchmarks/ is its own package).
+bench: deps venv
+	cd Benchmarks && $(SWIFT) build -c release --product BulwarkBenchmarks
+	cd Benchmarks && BULWARK_PYTHON=$(CURDIR)/$(VENV)/bin/python3 .build/release/BulwarkBenchmarks
+
+clean:
+	rm -rf .build $(VENV) Benchmarks/.build

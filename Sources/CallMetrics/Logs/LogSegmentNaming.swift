@@ -1,0 +1,209 @@
+/// The names of the files in a log directory.
+///
+/// - `api-calls.jsonl`: the active segment, plain JSON lines (what Promtail or Alloy tail);
+/// - `api-calls-20261124T191434.123Z.jsonl`: a sealed segment not compressed yet;
+/// - `api-calls-20261124T191434.123Z.jsonl.gz`: a sealed, compressed segment;
+/// - `api-calls-20261124T191434.123Z.jsonl.gz.tmp`: a compression in progress;
+/// - `.api-calls.lock`: held by the sink writing the directory.
+///
+/// The UTC time is when the segment was sealed; a `-N` suffix after it keeps names unique and in
+/// order when two seals fall in the same millisecond. Names sort chronologically.
+enum LogSegmentNaming {
+    static let activeName = "api-calls.jsonl"
+    static let lockName = ".api-calls.lock"
+    static let prefix = "api-calls-"
+    static let plainSuffix = ".jsonl"
+    static let compressedSuffix = ".jsonl.gz"
+    static let partialSuffix = ".jsonl.gz.tmp"
+
+    enum FileKind: Equatable {
+        case active
+        case plain(SegmentKey)
+        case compressed(SegmentKey)
+        case partial(SegmentKey)
+    }
+
+    static func classify(_ name: String) -> FileKind? {
+        if name == activeName { return .active }
+        guard name.hasPrefix(prefix) else { return nil }
+        let rest = name.dropFirst(prefix.count)
+        for (suffix, kind) in [(partialSuffix, 2), (compressedSuffix, 1), (plainSuffix, 0)] where rest.hasSuffix(suffix) {
+            guard let key = SegmentKey(baseName: rest.dropLast(suffix.count)) else { return nil }
+            switch kind {
+            case 0: return .plain(key)
+            case 1: return .compressed(key)
+            default: return .partial(key)
+            }
+        }
+        return nil
+    }
+
+    static func path(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+}
+
+/// The sealing time and collision counter that name a sealed segment; ordered chronologically.
+struct SegmentKey: Hashable, Comparable {
+    /// `20261124T191434.123Z`.
+    var stamp: String
+    /// 0 for the first segment sealed in `stamp`'s millisecond, then 1, 2, …
+    var counter: Int
+
+    var name: String { LogSegmentNaming.prefix + stamp + (counter > 0 ? "-\(counter)" : "") }
+    var plainName: String { name + LogSegmentNaming.plainSuffix }
+    var compressedName: String { name + LogSegmentNaming.compressedSuffix }
+    var partialName: String { name + LogSegmentNaming.partialSuffix }
+
+    /// Unix seconds of the stamp.
+    var time: Double { UTCStamp.parse(stamp) ?? 0 }
+
+    init(stamp: String, counter: Int) {
+        self.stamp = stamp
+        self.counter = counter
+    }
+
+    /// Parses `20261124T191434.123Z` or `20261124T191434.123Z-2`.
+    init?(baseName: Substring) {
+        let stampPart = baseName.prefix(UTCStamp.length)
+        guard UTCStamp.parse(stampPart) != nil else { return nil }
+        let rest = baseName.dropFirst(UTCStamp.length)
+        if rest.isEmpty {
+            counter = 0
+        } else {
+            guard rest.first == "-", let number = Int(rest.dropFirst()), number > 0,
+                String(number) == rest.dropFirst()
+            else { return nil }
+            counter = number
+        }
+        stamp = String(stampPart)
+    }
+
+    /// The key for a seal at `time` that sorts after `previous` (the clock may have gone back).
+    static func next(at time: Double, after previous: SegmentKey?) -> SegmentKey {
+        let stamp = UTCStamp.format(time)
+        guard let previous, stamp <= previous.stamp else { return SegmentKey(stamp: stamp, counter: 0) }
+        return SegmentKey(stamp: previous.stamp, counter: previous.counter + 1)
+    }
+
+    static func < (lhs: SegmentKey, rhs: SegmentKey) -> Bool {
+        (lhs.stamp, lhs.counter) < (rhs.stamp, rhs.counter)
+    }
+}
+
+/// UTC times as `YYYYMMDDTHHMMSS.mmmZ`, which sort as text in time order.
+enum UTCStamp {
+    static let length = 20
+
+    static func format(_ time: Double) -> String {
+        let millis = time.isFinite ? max(0, min(Int64((time * 1000).rounded(.down)), 253_402_300_799_999)) : 0
+        let days = millis / 86_400_000
+        var rest = millis % 86_400_000
+        let (year, month, day) = civilDate(fromDays: days)
+        var text: [UInt8] = []
+        text.reserveCapacity(length)
+        func digits(_ value: Int64, _ count: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<count { divisor *= 10 }
+            var value = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(value / divisor))
+                value %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        digits(month, 2)
+        digits(day, 2)
+        text.append(UInt8(ascii: "T"))
+        digits(rest / 3_600_000, 2)
+        rest %= 3_600_000
+        digits(rest / 60_000, 2)
+        rest %= 60_000
+        digits(rest / 1000, 2)
+        text.append(UInt8(ascii: "."))
+        digits(rest % 1000, 3)
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Unix seconds, or nil when `text` is not a stamp.
+    static func parse(_ text: some StringProtocol) -> Double? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == length, bytes[8] == UInt8(ascii: "T"), bytes[15] == UInt8(ascii: "."),
+            bytes[19] == UInt8(ascii: "Z")
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int64? {
+            var value: Int64 = 0
+            for byte in bytes[range] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8),
+            let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15),
+            let millis = number(16..<19),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return Double(days * 86_400 + hour * 3600 + minute * 60 + second) + Double(millis) / 1000
+    }
+
+    // Howard Hinnant's algorithms for the proleptic Gregorian calendar.
+    private static func civilDate(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let year = month <= 2 ? year - 1 : year
+        let era = (year >= 0 ? year : year - 399) / 400
+        let yearOfEra = year - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}
+
+/// What a log directory holds, by segment.
+struct LogDirectoryListing {
+    /// The files present for one sealed segment.
+    struct Files {
+        var plain = false
+        var compressed = false
+        var partial = false
+    }
+
+    var hasActive = false
+    var sealed: [SegmentKey: Files] = [:]
+
+    /// Sealed segments (plain or compressed) oldest first; compressions in progress alone are left out.
+    var sealedKeys: [SegmentKey] {
+        sealed.filter { $0.value.plain || $0.value.compressed }.keys.sorted()
+    }
+
+    /// Every key with any file, including leftovers of interrupted compressions.
+    var newestKey: SegmentKey? { sealed.keys.max() }
+
+    static func scan(_ directory: String) throws(FileIOFailure) -> LogDirectoryListing {
+        var listing = LogDirectoryListing()
+        for name in try FileIO.contentsOfDirectory(directory) {
+            switch LogSegmentNaming.classify(name) {
+            case .active?: listing.hasActive = true
+            case .plain(let key)?: listing.sealed[key, default: Files()].plain = true
+            case .compressed(let key)?: listing.sealed[key, default: Files()].compressed = true
+            case .partial(let key)?: listing.sealed[key, default: Files()].partial = true
+            case nil: continue
+            }
+        }
+        return listing
+    }
+}

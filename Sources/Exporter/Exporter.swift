@@ -1,0 +1,177 @@
+public import CallMetrics
+import HTTPServer
+import Foundation
+
+/// The exporter service: serves the registry at `/metrics`, ingests events at `/v1/events`, and
+/// writes every event, in-process or posted, to the JSON-lines log.
+public final class Exporter: Sendable {
+    /// The configuration it was started with.
+    public let configuration: ExporterConfiguration
+    /// The registry behind `/metrics`.
+    public let registry: MetricsRegistry
+    /// The log sink, when logging is on.
+    public let logSink: JSONLinesLogSink?
+    /// Records in-process events into the registry and the log (hand this to the resilient client).
+    public let recorder: any MetricsRecorder
+    private let server: HTTPServer
+
+    /// Creates the exporter, opening its log directory; call ``start()`` to serve.
+    public init(configuration: ExporterConfiguration) throws {
+        self.configuration = configuration
+        let registry = MetricsRegistry(configuration: .init(
+            maxProviders: configuration.registry.maxProviders, maxModels: configuration.registry.maxModels))
+        if let budget = configuration.dailyBudgetUSD { registry.setDailyBudget(usd: budget) }
+        self.registry = registry
+        if let directory = configuration.logDirectory {
+            var sinkConfiguration = LogSinkConfiguration(directory: directory)
+            if let bytes = configuration.logSegmentBytes { sinkConfiguration.maxSegmentBytes = bytes }
+            logSink = try JSONLinesLogSink(configuration: sinkConfiguration)
+        } else {
+            logSink = nil
+        }
+        recorder = MultiplexRecorder([registry] + (logSink.map { [$0] } ?? []))
+        let routes = ExporterRoutes(configuration: configuration, registry: registry, logSink: logSink)
+        server = HTTPServer(
+            configuration: .init(host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes),
+            router: routes.router())
+    }
+
+    /// The bound port (useful when the configuration asked for port 0).
+    public var port: Int { server.port }
+
+    /// Starts serving; throws a clear error when the address cannot be bound.
+    public func start() throws {
+        try server.start()
+    }
+
+    /// Stops serving (letting requests in flight finish), then flushes and closes the log.
+    public func stop() async {
+        await server.stop()
+        logSink?.close()
+    }
+}
+
+/// The handlers behind the exporter's routes.
+final class ExporterRoutes: Sendable {
+    let configuration: ExporterConfiguration
+    let registry: MetricsRegistry
+    let logSink: JSONLinesLogSink?
+    private let processMetrics = ProcessMetrics()
+    private let registryCreated = Date().timeIntervalSince1970
+
+    init(configuration: ExporterConfiguration, registry: MetricsRegistry, logSink: JSONLinesLogSink?) {
+        self.configuration = configuration
+        self.registry = registry
+        self.logSink = logSink
+    }
+
+    func router() -> Router {
+        var router = Router()
+        router.get("/metrics") { [self] request in authorized(request) ?? metrics(request) }
+        router.get("/healthz") { _ in HTTPResponse.text("ok\n") }
+        router.get("/") { [self] _ in index() }
+        router.post("/v1/events") { [self] request in authorized(request) ?? ingest(request) }
+        return router
+    }
+
+    /// `401` when a bearer token is configured and the request does not carry it; `nil` otherwise.
+    private func authorized(_ request: HTTPRequest) -> HTTPResponse? {
+        guard let token = configuration.bearerToken else { return nil }
+        let given = request.headers["authorization"] ?? ""
+        if constantTimeEquals(Array(given.utf8), Array("Bearer \(token)".utf8)) { return nil }
+        var response = HTTPResponse.json(errorBody("unauthorized", "a bearer token is required"), status: 401)
+        response.headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"bulwark\"")
+        return response
+    }
+
+    private func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return zip(lhs, rhs).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    func collectExtraFamilies() -> [CollectedFamily] {
+        var families = processMetrics.collect()
+        let created = registryCreated
+        families.append(CollectedFamily(
+            descriptor: MetricCatalog.logEventsWritten, samples: [.init(value: Double(logSink?.eventsWritten ?? 0))],
+            created: created))
+        families.append(CollectedFamily(
+            descriptor: MetricCatalog.logEventsDropped, samples: [.init(value: Double(logSink?.eventsDropped ?? 0))],
+            created: created))
+        families.append(CollectedFamily(
+            descriptor: MetricCatalog.logBytesWritten, samples: [.init(value: Double(logSink?.bytesWritten ?? 0))],
+            created: created))
+        return families
+    }
+
+    private func metrics(_ request: HTTPRequest) -> HTTPResponse {
+        let format = ExpositionFormat.negotiate(accept: request.headers["accept"])
+        var body = registry.render(format: format, extra: collectExtraFamilies())
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: format.contentType)
+        headers.add(name: "Vary", value: "Accept, Accept-Encoding")
+        if Self.acceptsGzip(request.headers["accept-encoding"]) {
+            body = Gzip.compress(body, level: 1)
+            headers.add(name: "Content-Encoding", value: "gzip")
+        }
+        return HTTPResponse(status: 200, headers: headers, body: .bytes(body))
+    }
+
+    /// Whether an `Accept-Encoding` header allows gzip (listed, or `*`, with a non-zero quality).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for item in header.split(separator: ",") {
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let coding = parts.first, coding == "gzip" || coding == "x-gzip" || coding == "*" else { continue }
+            let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            if quality > 0 { return true }
+        }
+        return false
+    }
+
+    private func ingest(_ request: HTTPRequest) -> HTTPResponse {
+        guard let framing = EventBatchFraming(contentType: request.headers["content-type"]) else {
+            registry.recordRejected(reason: "unsupported_media_type")
+            let given = request.headers["content-type"] ?? "none"
+            return .json(
+                errorBody("unsupported_media_type", "Content-Type \(given) is not accepted; send \(EventBatchFraming.acceptedMediaTypes)"),
+                status: 415)
+        }
+        let events: [APICallMetric]
+        do {
+            events = try EventBatchDecoder.decode(request.body, framing: framing, maxEvents: configuration.maxEventsPerRequest)
+        } catch {
+            registry.recordRejected(reason: error.reason.rawValue, count: max(1, error.eventCount))
+            var fields: [(String, String?)] = [("error", error.reason.rawValue), ("message", error.description)]
+            fields.append(("field", error.field))
+            var body = "{" + fields.map { "\(jsonString($0.0)):\($0.1.map(jsonString) ?? "null")" }.joined(separator: ",")
+            body += ",\"line\":\(error.line.map(String.init) ?? "null"),\"index\":\(error.index.map(String.init) ?? "null")}"
+            let status = error.reason == .tooManyEvents ? 413 : 400
+            return .json(body, status: status)
+        }
+        registry.record(events, source: .http)
+        if let logSink { for event in events { logSink.record(event) } }
+        return .json("{\"accepted\":\(events.count)}", status: 202)
+    }
+
+    private func errorBody(_ code: String, _ message: String) -> String {
+        "{\"error\":\(jsonString(code)),\"message\":\(jsonString(message))}"
+    }
+
+    private func jsonString(_ text: String) -> String { JSONText.quoted(text) }
+
+    private func index() -> HTTPResponse {
+        let html = """
+            <!doctype html>
+            <html><head><meta charset="utf-8"><title>Bulwark exporter</title></head>
+            <body><h1>Bulwark exporter</h1><ul>
+            <li><a href="/metrics">/metrics</a> (Prometheus text; OpenMetrics on request)</li>
+            <li><a href="/alerts">/alerts</a> (in-process alert states)</li>
+            <li><a href="/healthz">/healthz</a></li>
+            <li>POST /v1/events (APICallMetric JSON, array or NDJSON)</li>
+            </ul></body></html>
+
+            """
+        return .html(html)
+    }
+}

@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension HTTPServer {
+    /// How the server listens and what it accepts. Every property has a documented default.
+    public struct Configuration: Sendable {
+        /// The address to bind: an IPv4 or IPv6 literal or a resolvable name. Default `127.0.0.1`.
+        public var host: String
+        /// The TCP port; `0` picks a free one, reported by ``HTTPServer/port`` after start. Default `0`.
+        public var port: Int
+        /// The largest request body accepted, in bytes; larger requests get `413` and their body is not
+        /// buffered past the limit. Default 8 MiB.
+        public var maxBodyBytes: Int
+        /// The number of libmicrohttpd worker threads (each with its own epoll set); at least 2.
+        /// Default: the number of online processors, at least 2.
+        public var threadPoolSize: Int
+        /// The most connections open at once across all workers. Default 1024.
+        public var connectionLimit: Int
+        /// The most connections open at once from one IP address; `nil` for no limit. Default `nil`.
+        public var perIPConnectionLimit: Int?
+        /// Seconds a connection may sit idle (no bytes either way) before it is closed; `0` for never.
+        /// Connections suspended while a handler or a stream producer works do not time out. Default 60.
+        public var connectionTimeout: Int
+        /// How long ``HTTPServer/stop()`` waits for in-flight requests and streams before cutting them off.
+        /// Default 10 s.
+        public var shutdownGracePeriod: Duration
+        /// Receives libmicrohttpd's diagnostic messages (one line each, no trailing newline).
+        /// `nil` turns them off; they never go to stderr. Default `nil`.
+        public var errorLog: (@Sendable (String) -> Void)?
+
+        /// Creates a configuration; every argument has the default documented on its property.
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 0,
+            maxBodyBytes: Int = 8 * 1024 * 1024,
+            threadPoolSize: Int = Configuration.defaultThreadPoolSize,
+            connectionLimit: Int = 1024,
+            perIPConnectionLimit: Int? = nil,
+            connectionTimeout: Int = 60,
+            shutdownGracePeriod: Duration = .seconds(10),
+            errorLog: (@Sendable (String) -> Void)? = nil
+        ) {
+            self.host = host
+            self.port = port
+            self.maxBodyBytes = maxBodyBytes
+            self.threadPoolSize = threadPoolSize
+            self.connectionLimit = connectionLimit
+            self.perIPConnectionLimit = perIPConnectionLimit
+            self.connectionTimeout = connectionTimeout
+            self.shutdownGracePeriod = shutdownGracePeriod
+            self.errorLog = errorLog
+        }
+
+        /// The number of online processors, at least 2.
+        public static var defaultThreadPoolSize: Int {
+            max(2, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        }
+    }
+}

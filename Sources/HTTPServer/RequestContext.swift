@@ -1,0 +1,352 @@
+import CMicroHTTPD
+import Synchronization
+
+/// A libmicrohttpd connection pointer, handed between threads only under a ``RequestContext`` lock.
+struct ConnectionHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// The state of one request from its request line to its completion notice.
+///
+/// libmicrohttpd calls the access handler several times per request: once the headers are in, once per
+/// piece of body, once more when the body is complete, and again after every resume. The context
+/// remembers where the request is. Everything that suspends or resumes the connection happens under
+/// its lock, which is what makes suspend and resume pair up exactly, even when a handler task, a stream
+/// producer, the completion notice and a forced shutdown race.
+final class RequestContext: Sendable {
+    let core: ServerCore
+    private let query: String?
+    private let state = Mutex(State())
+
+    private enum Phase {
+        case awaitingHeaders
+        case receivingBody
+        case awaitingHandler
+        case responded
+    }
+
+    private struct Head {
+        var method: String
+        var path: String
+        var headers: HTTPHeaders
+        var remoteAddress: String?
+    }
+
+    private struct State {
+        var phase = Phase.awaitingHeaders
+        var connection: ConnectionHandle?
+        var head: Head?
+        var body: [UInt8] = []
+        var isBodyTooLarge = false
+        var overflowBytes = 0
+        var handlerResponse: HTTPResponse?
+        var task: Task<Void, Never>?
+        var stream = StreamBuffer()
+        var isSuspended = false
+        /// The server is shutting down hard: never suspend again, close at the next chance.
+        var isForced = false
+        /// libmicrohttpd reported the request complete; the connection pointer is gone.
+        var isClosed = false
+
+        var isCancelled: Bool { isClosed || isForced }
+
+        mutating func suspend() -> Bool {
+            guard !isForced, !isClosed, !isSuspended, let connection else { return false }
+            isSuspended = true
+            MHD_suspend_connection(connection.pointer)
+            return true
+        }
+
+        mutating func resumeIfSuspended() {
+            guard isSuspended, let connection else { return }
+            isSuspended = false
+            MHD_resume_connection(connection.pointer)
+        }
+
+        mutating func takeTaskAndWaiter() -> (Task<Void, Never>?, CheckedContinuation<Void, Never>?) {
+            defer {
+                task = nil
+                stream.waiter = nil
+            }
+            return (task, stream.waiter)
+        }
+    }
+
+    /// `target` is the raw request target (`/path?query`) as it arrived.
+    init(core: ServerCore, target: String) {
+        self.core = core
+        if let questionMark = target.firstIndex(of: "?") {
+            let afterMark = target[target.index(after: questionMark)...]
+            query = String(afterMark.prefix { $0 != "#" })
+        } else {
+            query = nil
+        }
+    }
+
+    // MARK: Access handler (libmicrohttpd thread)
+
+    func handleAccess(
+        connection: OpaquePointer,
+        url: UnsafePointer<CChar>,
+        method: UnsafePointer<CChar>,
+        upload: UnsafeRawBufferPointer
+    ) -> Bool {
+        switch state.withLock({ $0.phase }) {
+        case .awaitingHeaders:
+            return begin(connection, url: url, method: method)
+        case .receivingBody:
+            return upload.isEmpty ? dispatch(connection) : receive(upload)
+        case .awaitingHandler:
+            return deliverHandlerResponse(connection)
+        case .responded:
+            return false
+        }
+    }
+
+    private func begin(_ connection: OpaquePointer, url: UnsafePointer<CChar>, method: UnsafePointer<CChar>) -> Bool {
+        let head = Head(
+            method: String(cString: method),
+            path: String(cString: url),
+            headers: MHDConnection.requestHeaders(connection),
+            remoteAddress: MHDConnection.remoteAddress(connection)
+        )
+        let declaredLength = head.headers["Content-Length"].flatMap { Int($0) }
+        let isTooLarge = declaredLength.map { $0 > core.maxBodyBytes } ?? false
+        state.withLock { state in
+            state.connection = ConnectionHandle(pointer: connection)
+            state.head = head
+            state.phase = .receivingBody
+            if let declaredLength, !isTooLarge {
+                state.body.reserveCapacity(declaredLength)
+            }
+        }
+        // Answering before the body is read makes libmicrohttpd skip it (and any `100 Continue`) and
+        // close the connection after the response.
+        return isTooLarge ? respond(core.payloadTooLargeResponse(), on: connection) : true
+    }
+
+    private func receive(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        let limit = core.maxBodyBytes
+        let discardLimit = core.overflowDiscardLimit
+        return state.withLock { state in
+            if !state.isBodyTooLarge, state.body.count + chunk.count <= limit {
+                state.body.append(contentsOf: chunk)
+                return true
+            }
+            if !state.isBodyTooLarge {
+                state.isBodyTooLarge = true
+                state.overflowBytes = state.body.count + chunk.count - limit
+                state.body = []
+            } else {
+                state.overflowBytes += chunk.count
+            }
+            return state.overflowBytes <= discardLimit
+        }
+    }
+
+    private func dispatch(_ connection: OpaquePointer) -> Bool {
+        let request: HTTPRequest? = state.withLock { state in
+            guard !state.isBodyTooLarge, let head = state.head else { return nil }
+            defer { state.body = [] }
+            return HTTPRequest(
+                method: head.method,
+                path: head.path,
+                query: query,
+                headers: head.headers,
+                body: state.body,
+                remoteAddress: head.remoteAddress
+            )
+        }
+        guard let request else {
+            return respond(core.payloadTooLargeResponse(), on: connection)
+        }
+        switch core.router.resolve(method: request.method, path: request.path) {
+        case .found(.sync(let handler)):
+            return respond(handler(request), on: connection)
+        case .found(.async(let handler)):
+            return runAsync(handler, request)
+        case .methodNotAllowed(let allowed):
+            return respond(Router.methodNotAllowed(request, allowed: allowed), on: connection)
+        case .notFound:
+            return respond(core.router.notFoundHandler(request), on: connection)
+        }
+    }
+
+    private func runAsync(_ handler: @escaping Router.AsyncHandler, _ request: HTTPRequest) -> Bool {
+        let isSuspended = state.withLock { state in
+            state.phase = .awaitingHandler
+            return state.suspend()
+        }
+        guard isSuspended else { return false }
+        adopt(
+            Task { [self] in
+                let response = await handler(request)
+                handlerFinished(response)
+            })
+        return true
+    }
+
+    private func handlerFinished(_ response: HTTPResponse) {
+        state.withLock { state in
+            guard !state.isClosed else { return }
+            state.handlerResponse = response
+            state.resumeIfSuspended()
+        }
+    }
+
+    private func deliverHandlerResponse(_ connection: OpaquePointer) -> Bool {
+        let (response, isForced) = state.withLock { state in
+            defer { state.handlerResponse = nil }
+            return (state.handlerResponse, state.isForced)
+        }
+        if let response { return respond(response, on: connection) }
+        if isForced { return false }
+        return state.withLock { $0.suspend() }
+    }
+
+    private func respond(_ response: HTTPResponse, on connection: OpaquePointer) -> Bool {
+        var headers = response.headers
+        if core.isDraining {
+            headers.replaceOrAdd(name: "Connection", value: "close")
+        }
+        let status = UInt32((100...999).contains(response.status) ? response.status : 500)
+        let isHead = state.withLock { state in
+            state.phase = .responded
+            return state.head?.method == "HEAD"
+        }
+        switch response.body {
+        case .bytes(let bytes):
+            guard let mhdResponse = MHDResponse.make(bytes: bytes, headers: headers) else { return false }
+            defer { MHD_destroy_response(mhdResponse) }
+            return MHD_queue_response(connection, status, mhdResponse) == .YES
+        case .stream where isHead:
+            // libmicrohttpd 0.9.75 would still send the zero-length chunk after the headers of a chunked
+            // answer to HEAD, so HEAD gets the headers of an empty body and the producer never runs.
+            guard let mhdResponse = MHDResponse.make(bytes: [], headers: headers) else { return false }
+            defer { MHD_destroy_response(mhdResponse) }
+            return MHD_queue_response(connection, status, mhdResponse) == .YES
+        case .stream(let producer):
+            guard let mhdResponse = MHDResponse.makeStream(reading: self, headers: headers) else { return false }
+            defer { MHD_destroy_response(mhdResponse) }
+            guard MHD_queue_response(connection, status, mhdResponse) == .YES else { return false }
+            startProducer(producer)
+            return true
+        }
+    }
+
+    /// Keeps `task` for cancellation, or cancels it at once if the request is already over.
+    private func adopt(_ task: Task<Void, Never>) {
+        let isCancelled = state.withLock { state in
+            if state.isCancelled { return true }
+            state.task = task
+            return false
+        }
+        if isCancelled { task.cancel() }
+    }
+
+    // MARK: Streamed body
+
+    private func startProducer(_ producer: @escaping HTTPResponse.BodyProducer) {
+        let writer = ResponseBodyWriter(context: self)
+        adopt(
+            Task { [self] in
+                do {
+                    try await producer(writer)
+                    endStream(aborted: false)
+                } catch {
+                    endStream(aborted: true)
+                }
+            })
+    }
+
+    /// The content reader (libmicrohttpd thread): hands over buffered bytes, ends the body, or suspends
+    /// the connection until the producer writes again.
+    func readStream(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        let (result, waiter) = state.withLock { state -> (Int, CheckedContinuation<Void, Never>?) in
+            if state.isCancelled { return (MHDResponse.endWithError, nil) }
+            if state.stream.pendingCount > 0 {
+                let count = state.stream.drain(into: buffer)
+                return (count, state.stream.takeWaiterIfDrained())
+            }
+            if state.stream.isAborted { return (MHDResponse.endWithError, nil) }
+            if state.stream.isFinished { return (MHDResponse.endOfStream, nil) }
+            return (state.suspend() ? 0 : MHDResponse.endWithError, nil)
+        }
+        waiter?.resume()
+        return result
+    }
+
+    func writeStream(_ bytes: [UInt8]) async -> Bool {
+        let outcome = state.withLock { state -> Bool? in
+            guard !state.isCancelled, !state.stream.isAborted, !state.stream.isFinished else { return nil }
+            state.stream.append(bytes)
+            state.resumeIfSuspended()
+            return state.stream.isAboveHighWaterMark
+        }
+        guard let mustWait = outcome else { return false }
+        if mustWait {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    guard !state.isCancelled, !state.stream.isAborted, state.stream.isAboveHighWaterMark else {
+                        return true
+                    }
+                    state.stream.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+        return !isStreamCancelled
+    }
+
+    func abortStream() {
+        endStream(aborted: true)
+    }
+
+    private func endStream(aborted: Bool) {
+        let waiter = state.withLock { state in
+            if aborted {
+                state.stream.isAborted = true
+            } else {
+                state.stream.isFinished = true
+            }
+            state.resumeIfSuspended()
+            defer { state.stream.waiter = nil }
+            return state.stream.waiter
+        }
+        waiter?.resume()
+    }
+
+    var isStreamCancelled: Bool {
+        state.withLock { $0.isCancelled }
+    }
+
+    // MARK: End of the request
+
+    /// libmicrohttpd is done with the request, normally or because the client went away.
+    func requestCompleted() {
+        let (task, waiter) = state.withLock { state in
+            state.isClosed = true
+            state.isSuspended = false
+            state.connection = nil
+            state.body = []
+            state.stream.discard()
+            return state.takeTaskAndWaiter()
+        }
+        waiter?.resume()
+        task?.cancel()
+        core.unregister(self)
+    }
+
+    /// The server is stopping now: resume the connection if suspended so libmicrohttpd can close it,
+    /// and cancel whatever works for it.
+    func force() {
+        let (task, waiter) = state.withLock { state in
+            state.isForced = true
+            state.resumeIfSuspended()
+            return state.takeTaskAndWaiter()
+        }
+        waiter?.resume()
+        task?.cancel()
+    }
+}

@@ -1,0 +1,146 @@
+public import Foundation
+
+/// Anthropic Messages: `POST {base}/v1/messages` with `x-api-key` and `anthropic-version`.
+///
+/// System messages are joined (blank line between) into the top-level `system` field; the other
+/// messages must alternate user/assistant starting with user, which is checked before sending.
+/// `max_tokens` is required by the API: ``defaultMaxTokens`` when the request has none.
+public struct AnthropicAdapter: ProviderAdapter {
+    public let endpoint: ProviderEndpoint
+
+    /// `max_tokens` sent when ``ChatRequest/maxTokens`` is `nil`.
+    public static let defaultMaxTokens = 4096
+
+    /// Creates an adapter.
+    public init(endpoint: ProviderEndpoint) {
+        self.endpoint = endpoint
+    }
+
+    /// `{base}/v1/messages`, or `{base}/messages` when the base already ends in `/v1`.
+    public var messagesURL: String {
+        let base = endpoint.trimmedBaseURL
+        return base.hasSuffix("/v1") ? base + "/messages" : base + "/v1/messages"
+    }
+
+    struct Body: Encodable {
+        struct Message: Encodable {
+            var role: String
+            var content: String
+        }
+
+        struct Metadata: Encodable {
+            var userID: String
+
+            enum CodingKeys: String, CodingKey {
+                case userID = "user_id"
+            }
+        }
+
+        var model: String
+        var maxTokens: Int
+        var messages: [Message]
+        var system: String?
+        var temperature: Double?
+        var stream: Bool?
+        var metadata: Metadata?
+
+        enum CodingKeys: String, CodingKey {
+            case model, messages, system, temperature, stream, metadata
+            case maxTokens = "max_tokens"
+        }
+    }
+
+    /// Checks Anthropic's conversation rules: at least one non-system message, the first one from the
+    /// user, then strict user/assistant alternation. The error names the offending `messages[i]` (an
+    /// index into the request's own list, system messages included).
+    public static func validateConversation(_ messages: [ChatMessage]) throws(ProviderError) {
+        var previous: (index: Int, role: ChatRole)?
+        for (index, message) in messages.enumerated() where message.role != .system {
+            if let previous {
+                if previous.role == message.role {
+                    throw ProviderError.invalidRequest(
+                        "messages[\(index)]: role \(message.role.rawValue) follows messages[\(previous.index)] with the "
+                            + "same role; Anthropic requires user and assistant messages to alternate")
+                }
+            } else if message.role != .user {
+                throw ProviderError.invalidRequest(
+                    "messages[\(index)]: the first non-system message must have role user for Anthropic, not "
+                        + message.role.rawValue)
+            }
+            previous = (index, message.role)
+        }
+        if previous == nil {
+            throw ProviderError.invalidRequest(
+                "messages: Anthropic needs at least one user message besides system messages")
+        }
+    }
+
+    public func makeHTTPRequest(for request: ChatRequest, apiKey: String) throws(ProviderError) -> ProviderHTTPRequest {
+        try request.validateCommon()
+        try Self.validateConversation(request.messages)
+        let key = try validatedAPIKey(apiKey)
+        let body = Body(
+            model: model(for: request),
+            maxTokens: request.maxTokens ?? Self.defaultMaxTokens,
+            messages: request.messages.filter { $0.role != .system }.map {
+                Body.Message(role: $0.role.rawValue, content: $0.content)
+            },
+            system: request.joinedSystemPrompt,
+            temperature: request.temperature,
+            stream: request.stream ? true : nil,
+            metadata: request.metadata?["user_id"].map { Body.Metadata(userID: $0) })
+        let auth = [
+            HTTPHeaderField(name: "x-api-key", value: key),
+            HTTPHeaderField(name: "anthropic-version", value: endpoint.anthropicVersion),
+        ]
+        return ProviderHTTPRequest(
+            method: "POST",
+            url: messagesURL,
+            headers: commonHeaders(auth: auth, stream: request.stream),
+            body: try encodeBody(body),
+            expectsEventStream: request.stream)
+    }
+
+    public func parseResponse(status: Int, headers: HTTPHeaderFields, body: [UInt8], now: Date) throws(ProviderError)
+        -> ChatResult
+    {
+        let json = try successJSON(status: status, headers: headers, body: body, now: now)
+        guard let content = json["content"]?.array else {
+            throw malformed("content", status: status, headers: headers)
+        }
+        let rawFinishReason = json["stop_reason"]?.nonEmptyString
+        let result = ChatResult(
+            text: content.filter { $0["type"]?.string == "text" }.compactMap { $0["text"]?.string }.joined(),
+            finishReason: rawFinishReason.map(Self.finishReason),
+            rawFinishReason: rawFinishReason,
+            usage: Self.usage(json["usage"]),
+            responseID: json["id"]?.nonEmptyString,
+            model: json["model"]?.nonEmptyString)
+        if result.finishReason == .contentFiltered {
+            throw contentFilteredError(
+                code: rawFinishReason, message: nil, status: status, requestID: requestID(in: headers), partial: result)
+        }
+        return result
+    }
+
+    public func requestID(in headers: HTTPHeaderFields) -> String? {
+        headers[AnthropicErrors.requestIDHeader]
+    }
+
+    /// Maps `stop_reason`.
+    static func finishReason(_ raw: String) -> FinishReason {
+        switch raw {
+        case "end_turn", "stop_sequence": return .stop
+        case "max_tokens", "model_context_window_exceeded": return .length
+        case "refusal": return .contentFiltered
+        case "tool_use": return .toolCall
+        default: return .other(raw)
+        }
+    }
+
+    /// `input_tokens` and `output_tokens` of a `usage` object.
+    static func usage(_ json: WireJSON?) -> TokenUsage? {
+        guard let json, json.object != nil else { return nil }
+        return TokenUsage(inputTokens: json["input_tokens"]?.int ?? 0, outputTokens: json["output_tokens"]?.int ?? 0)
+    }
+}

@@ -1,0 +1,156 @@
+public import Foundation
+
+/// Gemini API: `POST {base}/{version}/models/{model}:generateContent`, or
+/// `:streamGenerateContent?alt=sse` for streams, with `x-goog-api-key` (never the `?key=` query form,
+/// which would put the key into URLs and logs).
+///
+/// Roles become `user` and `model`; system messages are joined into `systemInstruction`; `maxTokens` and
+/// `temperature` go into `generationConfig`.
+public struct GeminiAdapter: ProviderAdapter {
+    public let endpoint: ProviderEndpoint
+
+    /// Creates an adapter.
+    public init(endpoint: ProviderEndpoint) {
+        self.endpoint = endpoint
+    }
+
+    /// The base URL with its version segment: the base's own (`…/v1beta`, `…/v1`) or
+    /// ``ProviderEndpoint/geminiAPIVersion``.
+    public var versionedBaseURL: String {
+        let base = endpoint.trimmedBaseURL
+        let lastSegment = base.urlPath.split(separator: "/").last.map(String.init) ?? ""
+        return Self.isVersionSegment(lastSegment) ? base : base + "/" + endpoint.geminiAPIVersion
+    }
+
+    /// The URL for `model`, streaming or not.
+    public func url(model: String, stream: Bool) -> String {
+        var name = Substring(model)
+        if name.hasPrefix("models/") { name = name.dropFirst("models/".count) }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let escaped = String(name).addingPercentEncoding(withAllowedCharacters: allowed) ?? String(name)
+        return versionedBaseURL + "/models/" + escaped
+            + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent")
+    }
+
+    static func isVersionSegment(_ segment: String) -> Bool {
+        guard segment.hasPrefix("v"), segment.count > 1 else { return false }
+        let rest = segment.dropFirst()
+        let digits = rest.prefix(while: \.isASCIIDigitCharacter)
+        guard !digits.isEmpty else { return false }
+        var suffix = rest.dropFirst(digits.count)
+        for word in ["alpha", "beta"] where suffix.hasPrefix(word) { suffix = suffix.dropFirst(word.count) }
+        return suffix.allSatisfy(\.isASCIIDigitCharacter)
+    }
+
+    struct Body: Encodable {
+        struct Part: Encodable {
+            var text: String
+        }
+
+        struct Content: Encodable {
+            var role: String?
+            var parts: [Part]
+        }
+
+        struct GenerationConfig: Encodable {
+            var temperature: Double?
+            var maxOutputTokens: Int?
+        }
+
+        var contents: [Content]
+        var systemInstruction: Content?
+        var generationConfig: GenerationConfig?
+    }
+
+    public func makeHTTPRequest(for request: ChatRequest, apiKey: String) throws(ProviderError) -> ProviderHTTPRequest {
+        try request.validateCommon()
+        let contents = request.messages.filter { $0.role != .system }.map {
+            Body.Content(role: $0.role == .assistant ? "model" : "user", parts: [Body.Part(text: $0.content)])
+        }
+        if contents.isEmpty {
+            throw ProviderError.invalidRequest(
+                "messages: Gemini needs at least one user message besides system messages")
+        }
+        let key = try validatedAPIKey(apiKey)
+        let config =
+            request.temperature == nil && request.maxTokens == nil
+            ? nil : Body.GenerationConfig(temperature: request.temperature, maxOutputTokens: request.maxTokens)
+        let body = Body(
+            contents: contents,
+            systemInstruction: request.joinedSystemPrompt.map { Body.Content(role: nil, parts: [Body.Part(text: $0)]) },
+            generationConfig: config)
+        return ProviderHTTPRequest(
+            method: "POST",
+            url: url(model: model(for: request), stream: request.stream),
+            headers: commonHeaders(auth: [HTTPHeaderField(name: "x-goog-api-key", value: key)], stream: request.stream),
+            body: try encodeBody(body),
+            expectsEventStream: request.stream)
+    }
+
+    public func parseResponse(status: Int, headers: HTTPHeaderFields, body: [UInt8], now: Date) throws(ProviderError)
+        -> ChatResult
+    {
+        let json = try successJSON(status: status, headers: headers, body: body, now: now)
+        let candidate = json["candidates"]?[0]
+        let blockReason = json["promptFeedback"]?["blockReason"]?.nonEmptyString
+        guard candidate != nil || blockReason != nil else {
+            throw malformed("candidates", status: status, headers: headers)
+        }
+        let rawFinishReason = candidate?["finishReason"]?.nonEmptyString
+        let result = ChatResult(
+            text: Self.text(of: candidate),
+            finishReason: rawFinishReason.map(Self.finishReason),
+            rawFinishReason: rawFinishReason,
+            usage: Self.usage(json["usageMetadata"]),
+            responseID: json["responseId"]?.nonEmptyString,
+            model: json["modelVersion"]?.nonEmptyString)
+        if let blockReason {
+            throw contentFilteredError(
+                code: blockReason, message: json["promptFeedback"]?["blockReasonMessage"]?.nonEmptyString,
+                status: status, requestID: requestID(in: headers), partial: result)
+        }
+        if result.finishReason == .contentFiltered {
+            throw contentFilteredError(
+                code: rawFinishReason, message: candidate?["finishMessage"]?.nonEmptyString, status: status,
+                requestID: requestID(in: headers), partial: result)
+        }
+        return result
+    }
+
+    public func requestID(in headers: HTTPHeaderFields) -> String? {
+        headers["x-request-id"]
+    }
+
+    /// Maps `finishReason`.
+    static func finishReason(_ raw: String) -> FinishReason {
+        switch raw {
+        case "STOP": return .stop
+        case "MAX_TOKENS": return .length
+        case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
+            "IMAGE_PROHIBITED_CONTENT",
+            "IMAGE_RECITATION":
+            return .contentFiltered
+        default: return .other(raw)
+        }
+    }
+
+    /// `promptTokenCount` in, `candidatesTokenCount + thoughtsTokenCount` out (thinking is billed as output).
+    static func usage(_ json: WireJSON?) -> TokenUsage? {
+        guard let json, json.object != nil else { return nil }
+        return TokenUsage(
+            inputTokens: json["promptTokenCount"]?.int ?? 0,
+            outputTokens: (json["candidatesTokenCount"]?.int ?? 0) + (json["thoughtsTokenCount"]?.int ?? 0))
+    }
+
+    /// The text parts of a candidate, thought summaries left out.
+    static func text(of candidate: WireJSON?) -> String {
+        (candidate?["content"]?["parts"]?.array ?? [])
+            .filter { $0["thought"]?.bool != true }
+            .compactMap { $0["text"]?.string }
+            .joined()
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigitCharacter: Bool { ("0"..."9").contains(self) }
+}

@@ -1,0 +1,86 @@
+/// One HTTP header field.
+public struct HTTPHeaderField: Sendable, Hashable {
+    /// Field name as sent (compared case-insensitively).
+    public var name: String
+    /// Field value.
+    public var value: String
+
+    /// Creates a field.
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// An ordered list of header fields with case-insensitive lookup, used for requests and responses.
+public struct HTTPHeaderFields: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+    /// The fields in order.
+    public private(set) var fields: [HTTPHeaderField]
+
+    /// Creates a list from fields.
+    public init(_ fields: [HTTPHeaderField] = []) {
+        self.fields = fields
+    }
+
+    /// Creates a list from `(name, value)` pairs, such as AsyncHTTPClient's `HTTPHeaders`.
+    public init(_ pairs: some Sequence<(name: String, value: String)>) {
+        self.fields = pairs.map { HTTPHeaderField(name: $0.name, value: $0.value) }
+    }
+
+    /// Creates a list from a literal; order is the literal's order.
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.fields = elements.map { HTTPHeaderField(name: $0.0, value: $0.1) }
+    }
+
+    /// The first value of the field `name` (case-insensitive), or `nil`.
+    public subscript(name: String) -> String? {
+        let wanted = name.lowercased()
+        return fields.first { $0.name.lowercased() == wanted }?.value
+    }
+
+    /// Every value of the field `name` (case-insensitive), in order.
+    public func values(for name: String) -> [String] {
+        let wanted = name.lowercased()
+        return fields.filter { $0.name.lowercased() == wanted }.map(\.value)
+    }
+
+    /// Appends a field.
+    public mutating func add(name: String, value: String) {
+        fields.append(HTTPHeaderField(name: name, value: value))
+    }
+
+    /// Replaces every field named `name` (case-insensitive) by one with `value`.
+    public mutating func replaceOrAdd(name: String, value: String) {
+        let wanted = name.lowercased()
+        fields.removeAll { $0.name.lowercased() == wanted }
+        fields.append(HTTPHeaderField(name: name, value: value))
+    }
+
+    /// Whether there are no fields.
+    public var isEmpty: Bool { fields.isEmpty }
+
+    public func makeIterator() -> IndexingIterator<[HTTPHeaderField]> { fields.makeIterator() }
+}
+
+/// An HTTP request built by an adapter, for the transport to send as is.
+public struct ProviderHTTPRequest: Sendable, Hashable {
+    /// HTTP method (always `POST` for the chat endpoints).
+    public var method: String
+    /// Absolute URL, with query string where the provider needs one (`?alt=sse`).
+    public var url: String
+    /// Header fields, including authentication. Never log them: they carry the API key.
+    public var headers: HTTPHeaderFields
+    /// JSON body, UTF-8.
+    public var body: [UInt8]
+    /// Whether the response is a server-sent-event stream.
+    public var expectsEventStream: Bool
+
+    /// Creates a request.
+    public init(method: String, url: String, headers: HTTPHeaderFields, body: [UInt8], expectsEventStream: Bool) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.expectsEventStream = expectsEventStream
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Bulwark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bulwark",
+        abstract: "Resilient, observable calls to LLM APIs, and the exporter that lets Prometheus watch them.",
+        subcommands: [ServeCommand.self, LogsCommand.self, CheckConfigCommand.self]
+    )
+}
