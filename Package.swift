@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -38,10 +39,18 @@ let package = Package(
         .target(name: "CallMetrics", dependencies: ["CZlib"], swiftSettings: strict),
         .target(
             name: "ResilientClient",
-            dependencies: ["CallMetrics", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "CallMetrics",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
-        .target(name: "ProviderSimulator", dependencies: ["HTTPServer"], swiftSettings: strict),
+        .target(
+            name: "ProviderSimulator",
+            dependencies: ["HTTPServer", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Exporter",
             dependencies: [
@@ -65,7 +74,7 @@ let package = Package(
         .testTarget(name: "CallMetricsTests", dependencies: ["CallMetrics"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(
             name: "ResilientClientTests",
-            dependencies: ["ResilientClient", "CallMetrics"],
+            dependencies: ["ResilientClient", "CallMetrics", "ProviderSimulator"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 public import CallMetrics
 import HTTPServer
 import Foundation
+import Synchronization
 
 /// The exporter service: serves the registry at `/metrics`, ingests events at `/v1/events`, and
 /// writes every event, in-process or posted, to the JSON-lines log.
@@ -13,10 +14,20 @@ public final class Exporter: Sendable {
     public let logSink: JSONLinesLogSink?
     /// Records in-process events into the registry and the log (hand this to the resilient client).
     public let recorder: any MetricsRecorder
+    /// The in-process alert evaluator behind `/alerts` and `llm_api_alert_firing`.
+    public let evaluator: AlertEvaluator
     private let server: HTTPServer
+    private let pusher: AlertmanagerPusher?
+    private let evaluation = Mutex<Task<Void, Never>?>(nil)
+    private let diagnostics: @Sendable (String) -> Void
 
     /// Creates the exporter, opening its log directory; call ``start()`` to serve.
-    public init(configuration: ExporterConfiguration) throws {
+    ///
+    /// - Parameter diagnostics: receives problems that do not stop the service (a failed Alertmanager push).
+    public init(
+        configuration: ExporterConfiguration,
+        diagnostics: @escaping @Sendable (String) -> Void = Exporter.writeToStandardError
+    ) throws {
         self.configuration = configuration
         let registry = MetricsRegistry(configuration: .init(
             maxProviders: configuration.registry.maxProviders, maxModels: configuration.registry.maxModels))
@@ -30,24 +41,67 @@ public final class Exporter: Sendable {
             logSink = nil
         }
         recorder = MultiplexRecorder([registry] + (logSink.map { [$0] } ?? []))
-        let routes = ExporterRoutes(configuration: configuration, registry: registry, logSink: logSink)
+        evaluator = AlertEvaluator(registry: registry, configuration: configuration.alerts)
+        self.diagnostics = diagnostics
+        if let url = configuration.alertmanagerURL {
+            guard let pusher = AlertmanagerPusher(baseURL: url, onFailure: diagnostics) else {
+                throw ListenAddressError(text: url, reason: "the Alertmanager URL must be http(s)://host:port")
+            }
+            self.pusher = pusher
+        } else {
+            pusher = nil
+        }
+        let routes = ExporterRoutes(configuration: configuration, registry: registry, logSink: logSink, evaluator: evaluator)
         server = HTTPServer(
             configuration: .init(host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes),
             router: routes.router())
     }
 
+    /// Writes a diagnostic line to standard error.
+    @Sendable public static func writeToStandardError(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
     /// The bound port (useful when the configuration asked for port 0).
     public var port: Int { server.port }
 
-    /// Starts serving; throws a clear error when the address cannot be bound.
+    /// Replays the logged alert windows, starts serving and starts evaluating alerts; throws a clear
+    /// error when the address cannot be bound.
     public func start() throws {
+        if configuration.replayLogsOnStart, let directory = configuration.logDirectory {
+            replayAlertWindows(from: directory)
+        }
         try server.start()
+        let evaluator = self.evaluator
+        let pusher = self.pusher
+        let generatorURL = "http://\(configuration.host):\(server.port)/alerts"
+        evaluation.withLock { task in
+            task = Task {
+                await evaluator.run { _ in
+                    guard let pusher else { return }
+                    let alerts = evaluator.alertmanagerAlerts(generatorURL: generatorURL)
+                    if !alerts.isEmpty { await pusher.push(AlertJSON.alertmanager(alerts)) }
+                }
+            }
+        }
     }
 
-    /// Stops serving (letting requests in flight finish), then flushes and closes the log.
+    /// Stops evaluating and serving (letting requests in flight finish), then flushes and closes the log.
     public func stop() async {
+        evaluation.withLock { $0?.cancel() }
         await server.stop()
         logSink?.close()
+    }
+
+    private func replayAlertWindows(from directory: String) {
+        let since = Date().timeIntervalSince1970 - evaluator.replayHorizonSeconds
+        do {
+            _ = try evaluator.replay { add in
+                _ = try LogReader(directory: directory).forEachEvent(since: since) { add($0) }
+            }
+        } catch {
+            diagnostics("alert replay from \(directory) failed: \(error)")
+        }
     }
 }
 
@@ -56,18 +110,21 @@ final class ExporterRoutes: Sendable {
     let configuration: ExporterConfiguration
     let registry: MetricsRegistry
     let logSink: JSONLinesLogSink?
+    let evaluator: AlertEvaluator
     private let processMetrics = ProcessMetrics()
     private let registryCreated = Date().timeIntervalSince1970
 
-    init(configuration: ExporterConfiguration, registry: MetricsRegistry, logSink: JSONLinesLogSink?) {
+    init(configuration: ExporterConfiguration, registry: MetricsRegistry, logSink: JSONLinesLogSink?, evaluator: AlertEvaluator) {
         self.configuration = configuration
         self.registry = registry
         self.logSink = logSink
+        self.evaluator = evaluator
     }
 
     func router() -> Router {
         var router = Router()
         router.get("/metrics") { [self] request in authorized(request) ?? metrics(request) }
+        router.get("/alerts") { [self] request in authorized(request) ?? .json(evaluator.prometheusAlertsJSON()) }
         router.get("/healthz") { _ in HTTPResponse.text("ok\n") }
         router.get("/") { [self] _ in index() }
         router.post("/v1/events") { [self] request in authorized(request) ?? ingest(request) }

@@ -1,3 +1,5 @@
+public import CallMetrics
+
 /// Settings of the exporter service (`exporter:` in `bulwark.yaml`, and the `serve` flags).
 public struct ExporterConfiguration: Sendable {
     /// Address to bind; loopback by default so nothing is exposed unless asked.
@@ -18,6 +20,12 @@ public struct ExporterConfiguration: Sendable {
     public var dailyBudgetUSD: Double?
     /// Limits of the registry's label values.
     public var registry: MetricsRegistryLimits
+    /// Thresholds, windows and evaluation interval of the in-process alert evaluator.
+    public var alerts: AlertConfiguration
+    /// Base URL of an Alertmanager to push firing and resolved alerts to (its v2 API).
+    public var alertmanagerURL: String?
+    /// Replay the logged events of the alert windows at start, so a restart does not blind the alerts.
+    public var replayLogsOnStart: Bool
 
     /// Limits of caller-controlled label values.
     public struct MetricsRegistryLimits: Sendable {
@@ -52,6 +60,9 @@ public struct ExporterConfiguration: Sendable {
         self.bearerToken = bearerToken
         self.dailyBudgetUSD = dailyBudgetUSD
         self.registry = registry
+        self.alerts = AlertConfiguration()
+        self.alertmanagerURL = nil
+        self.replayLogsOnStart = true
     }
 
     /// Parses `host:port` (`[::1]:9464` for IPv6), naming what was wrong.

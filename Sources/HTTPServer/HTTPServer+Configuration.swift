@@ -14,7 +14,9 @@ extension HTTPServer {
         /// The TCP port; `0` picks a free one, reported by ``HTTPServer/port`` after start. Default `0`.
         public var port: Int
         /// The largest request body accepted, in bytes; larger requests get `413` and their body is not
-        /// buffered past the limit. Default 8 MiB.
+        /// buffered past the limit. A declared `Content-Length` over the limit is answered before the body
+        /// is read; a chunked body is read and dropped until it ends, unless it runs more than
+        /// `max(maxBodyBytes, 1 MiB)` past the limit, when the connection is closed unanswered. Default 8 MiB.
         public var maxBodyBytes: Int
         /// The number of libmicrohttpd worker threads (each with its own epoll set); at least 2.
         /// Default: the number of online processors, at least 2.

@@ -5,6 +5,6 @@ struct Bulwark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulwark",
         abstract: "Resilient, observable calls to LLM APIs, and the exporter that lets Prometheus watch them.",
-        subcommands: [ServeCommand.self, LogsCommand.self, CheckConfigCommand.self]
+        subcommands: [ServeCommand.self, ChatCommand.self, LogsCommand.self, CheckConfigCommand.self]
     )
 }

@@ -23,6 +23,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-segment-bytes"), help: "Seal and gzip the active log segment when it reaches this size.")
     var logSegmentBytes: Int?
 
+    @Option(name: .customLong("alertmanager-url"), help: "Push firing and resolved alerts to this Alertmanager (v2 API).")
+    var alertmanagerURL: String?
+
+    @Flag(name: .customLong("no-replay"), help: "Do not replay the logged alert windows at start.")
+    var noReplay = false
+
     @Flag(name: .customLong("no-logs"), help: "Do not write event logs.")
     var noLogs = false
 
@@ -52,6 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ExporterConfiguration(host: address.host, port: address.port)
         configuration.logDirectory = noLogs ? nil : (logDirectory ?? file.exporter.logDirectory)
         configuration.dailyBudgetUSD = dailyBudgetUSD ?? file.alerts.dailyBudgetUSD
+        configuration.alerts = file.alerts.evaluatorConfiguration
+        configuration.alertmanagerURL = alertmanagerURL ?? file.alerts.alertmanagerURL
+        configuration.replayLogsOnStart = !noReplay
         if let logSegmentBytes {
             guard logSegmentBytes >= 1024 else { throw ValidationError("--log-segment-bytes must be at least 1024") }
             configuration.logSegmentBytes = logSegmentBytes

@@ -12,13 +12,16 @@ import Testing
     @Test func readsSealedSegmentsInSealOrderThenTheActiveOne() throws {
         let directory = try LogTestDirectory()
         defer { directory.remove() }
-        let stamp = "api-calls-20260101T000000.000Z"
         try directory.write(Fixtures.lines(Self.events(8..<10)), to: "api-calls.jsonl")
-        try directory.write(Gzip.compress(Fixtures.lines(Self.events(6..<8))), to: stamp + "-10.jsonl.gz")
-        try directory.write(Gzip.compress(Fixtures.lines(Self.events(4..<6))), to: stamp + "-2.jsonl.gz")
-        try directory.write(Fixtures.lines(Self.events(2..<4)), to: stamp + "-1.jsonl")
-        try directory.write(Gzip.compress(Fixtures.lines(Self.events(0..<2))), to: stamp + ".jsonl.gz")
+        try directory.write(
+            Gzip.compress(Fixtures.lines(Self.events(6..<8))), to: "api-calls-20260101T100000.000Z.jsonl.gz")
+        try directory.write(
+            Gzip.compress(Fixtures.lines(Self.events(4..<6))), to: "api-calls-20260101T090000.000Z.jsonl.gz")
+        try directory.write(Fixtures.lines(Self.events(2..<4)), to: "api-calls-20260101T000000.001Z.jsonl")
+        try directory.write(
+            Gzip.compress(Fixtures.lines(Self.events(0..<2))), to: "api-calls-20260101T000000.000Z.jsonl.gz")
         try directory.write(Array("unrelated\n".utf8), to: "notes.txt")
+        try directory.write(Array("not a segment\n".utf8), to: "api-calls-20260231T000000.000Z.jsonl")
 
         let (read, summary) = try LogReader(directory: directory.path).events()
         #expect(read == Self.events(0..<10))

@@ -131,6 +131,26 @@ public struct AlertConfiguration: Sendable, Equatable {
         return problems
     }
 
+    /// The configuration with every setting ``problems`` names replaced by its default, so an evaluator
+    /// never divides by a zero window.
+    func sanitized() -> AlertConfiguration {
+        let defaults = AlertConfiguration()
+        var result = self
+        func positive(_ value: Double) -> Bool { value > 0 && value.isFinite }
+        if !positive(result.evaluationIntervalSeconds) { result.evaluationIntervalSeconds = defaults.evaluationIntervalSeconds }
+        if !positive(result.budgetResolutionSeconds) { result.budgetResolutionSeconds = defaults.budgetResolutionSeconds }
+        for alert in AlertName.allCases {
+            var rule = result[alert]
+            if !rule.warning.isFinite { rule.warning = defaults[alert].warning }
+            if !rule.critical.isFinite { rule.critical = defaults[alert].critical }
+            if !positive(rule.windowSeconds) { rule.windowSeconds = defaults[alert].windowSeconds }
+            if !(rule.forSeconds >= 0) || !rule.forSeconds.isFinite { rule.forSeconds = defaults[alert].forSeconds }
+            result[alert] = rule
+        }
+        if let budget = result.dailyBudgetUSD, !(budget >= 0) || !budget.isFinite { result.dailyBudgetUSD = nil }
+        return result
+    }
+
     /// The `bulwark.yaml` key of an alert's rule under `alerts:`.
     public static func configurationKey(_ alert: AlertName) -> String {
         switch alert {

@@ -23,6 +23,20 @@ extension AlertEvaluator {
     /// - Returns: The alerts firing after the replay, as ``AlertChanges/fired``.
     @discardableResult
     public func replay(events: some Sequence<APICallMetric>, now: Double? = nil) -> AlertChanges {
+        replay(now: now) { add in
+            for event in events { add(event) }
+        }
+    }
+
+    /// ``replay(events:now:)`` fed by a closure, so events can stream from the logs without being
+    /// collected first:
+    ///
+    /// ```swift
+    /// let since = clock() - evaluator.replayHorizonSeconds
+    /// try evaluator.replay { add in _ = try LogReader(directory: dir).forEachEvent(since: since) { add($0) } }
+    /// ```
+    @discardableResult
+    public func replay(now: Double? = nil, events feed: (_ add: (APICallMetric) -> Void) throws -> Void) rethrows -> AlertChanges {
         let now = now ?? clock()
         let raw = registry.alertSnapshot()
         let interval = geometry.interval
@@ -39,14 +53,14 @@ extension AlertEvaluator {
         var costSlots = [Double](repeating: 0, count: costPoints)
         var requests: [String: (end: Double, outcome: RequestOutcome)] = [:]
         let bounds = MetricCatalog.durationBuckets
-        for event in events {
+        try feed { event in
             let end = min(event.timestamp + max(0, event.latencyMs) / 1000, now)
-            guard end.isFinite else { continue }
+            guard end.isFinite else { return }
             if end > costStart {
                 let slot = min(costPoints - 1, Int(((end - costStart) / geometry.costResolution).rounded(.up)))
                 costSlots[slot] += event.costUSD
             }
-            guard end > windowStart else { continue }
+            guard end > windowStart else { return }
             let slot = min(windowPoints - 1, Int(((end - windowStart) / interval).rounded(.up)))
             let provider = providerCap.admit(event.provider)
             var vector = slots[slot].providers[provider] ?? WindowCounters.zeroVector()

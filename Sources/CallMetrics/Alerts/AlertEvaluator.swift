@@ -19,7 +19,7 @@ import Synchronization
 public final class AlertEvaluator: Sendable {
     /// How much the evaluator holds, for diagnostics and tests.
     public struct Statistics: Sendable, Equatable {
-        /// Samples in the per-evaluation ring, and its fixed capacity.
+        /// Samples in the per-evaluation ring.
         public var windowSamples: Int
         /// Capacity of the per-evaluation ring.
         public var windowCapacity: Int
@@ -35,7 +35,8 @@ public final class AlertEvaluator: Sendable {
         public var activeAlerts: Int
     }
 
-    /// The thresholds, windows and intervals in use.
+    /// The thresholds, windows and intervals in use: the configuration given, with any setting that
+    /// ``AlertConfiguration/problems`` names replaced by its default (validate before, to report them).
     public let configuration: AlertConfiguration
     /// The registry sampled at each evaluation, and where `llm_api_alert_firing` is published.
     public let registry: MetricsRegistry
@@ -59,6 +60,7 @@ public final class AlertEvaluator: Sendable {
         configuration: AlertConfiguration = AlertConfiguration(),
         clock: @escaping @Sendable () -> Double = MetricsRegistry.systemWallClock
     ) {
+        let configuration = configuration.sanitized()
         self.registry = registry
         self.configuration = configuration
         self.clock = clock
@@ -149,6 +151,12 @@ public final class AlertEvaluator: Sendable {
                 return
             }
         }
+    }
+
+    /// How far back ``replay(events:now:)`` reads, in seconds: the budget window (24 h by default) or the
+    /// other windows plus their `for`, whichever is longer. Read the logs from `now - replayHorizonSeconds`.
+    public var replayHorizonSeconds: Double {
+        max(geometry.windowSpan, geometry.costSpan)
     }
 
     /// How much the evaluator holds now.
@@ -307,8 +315,7 @@ struct Geometry: Sendable {
     let costCapacity: Int
 
     init(_ configuration: AlertConfiguration) {
-        let valid = configuration.problems.isEmpty
-        interval = valid ? configuration.evaluationIntervalSeconds : 15
+        interval = configuration.evaluationIntervalSeconds
         let windowed: [AlertName] = [.highErrorRate, .highLatency, .rateLimited, .highFallbackUsage]
         let longestWindow = windowed.map { configuration[$0].windowSeconds }.max() ?? 300
         let longestFor = AlertName.allCases.map { configuration[$0].forSeconds }.max() ?? 0
@@ -316,7 +323,7 @@ struct Geometry: Sendable {
         // A sample is kept when at least half an interval has passed, so evaluating more often than
         // configured never shortens the history below the span.
         windowCapacity = Int((windowSpan / (interval / 2)).rounded(.up)) + 2
-        costResolution = valid ? configuration.budgetResolutionSeconds : 60
+        costResolution = configuration.budgetResolutionSeconds
         costSpan = configuration.budgetRatio.windowSeconds + configuration.budgetRatio.forSeconds + costResolution
         costCapacity = Int((costSpan / costResolution).rounded(.up)) + 2
     }

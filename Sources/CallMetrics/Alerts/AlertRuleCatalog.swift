@@ -96,9 +96,9 @@ public enum AlertRuleCatalog {
                 count(max by (provider) (llm_api_circuit_state{state="open"}) > 0)
                 > \(limit)
                 """
-            let count = PrometheusFormat.goG4(threshold)
+            let when = threshold == 0 ? "any is open" : "more than \(PrometheusFormat.goG4(threshold)) are open"
             summary = "LLM API circuit breaker open for {{ $labels.provider }}"
-            description = "The circuit breaker of {{ $labels.provider }} is open; {{ $value | printf \"%.0f\" }} provider circuit(s) open in all (\(level) when more than \(count))."
+            description = "The circuit breaker of {{ $labels.provider }} is open; {{ $value | printf \"%.0f\" }} provider circuit(s) open in all (\(level) when \(when))."
             runbook = "Calls skip this provider until the recovery timeout and half-open probes succeed; check its status page and llm_api_calls_total by error_type. Several circuits open at once points at the network, the keys or a shared upstream."
         case .highFallbackUsage:
             expression = """

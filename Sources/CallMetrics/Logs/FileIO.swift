@@ -62,7 +62,9 @@ enum FileIO {
     }
 
     /// Reads up to `buffer.count` bytes; 0 at end of file.
-    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(FileIOFailure) -> Int {
+    static func read(
+        _ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String
+    ) throws(FileIOFailure) -> Int {
         while true {
             let result = systemRead(fd, buffer.baseAddress, buffer.count)
             if result >= 0 { return result }
@@ -177,7 +179,9 @@ enum FileIO {
 
     /// The names in a directory, without `.` and `..`.
     static func contentsOfDirectory(_ path: String) throws(FileIOFailure) -> [String] {
-        guard let stream = opendir(path) else { throw FileIOFailure(operation: "list directory", path: path, code: errno) }
+        guard let stream = opendir(path) else {
+            throw FileIOFailure(operation: "list directory", path: path, code: errno)
+        }
         defer { closedir(stream) }
         var names: [String] = []
         while let entry = readdir(stream) {
@@ -215,5 +219,7 @@ private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32
 
 private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
 private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
 private func systemRename(_ source: String, _ destination: String) -> Int32 { rename(source, destination) }

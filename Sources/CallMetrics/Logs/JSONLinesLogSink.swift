@@ -1,14 +1,15 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Writes every recorded event as one JSON line to `<directory>/api-calls.jsonl`, seals segments by
 /// size or age into `api-calls-<UTC time>.jsonl.gz`, and deletes old ones.
 ///
-/// ``record(_:)`` never waits for I/O: it encodes the line and appends it to a bounded in-memory
-/// queue; when the queue is full the event is dropped and counted in ``eventsDropped``. A
-/// background thread writes queued lines at least every ``LogSinkConfiguration/flushInterval``
-/// (so tailers such as Promtail or Alloy see them within that time), and a second one compresses
-/// sealed segments and applies retention.
+/// ``record(_:)`` never waits for I/O: it appends the event to a bounded in-memory queue; when the
+/// queue is full the event is dropped and counted in ``eventsDropped``. A background thread encodes
+/// queued events and writes them at least every ``LogSinkConfiguration/flushInterval`` (so tailers
+/// such as Promtail or Alloy see them within that time), and a second one compresses sealed
+/// segments and applies retention.
 ///
 /// After a crash, every line that had been flushed is in the files; a line torn by the crash is cut
 /// off when the sink next opens the directory (and skipped by ``LogReader`` until then), and a seal
@@ -20,9 +21,9 @@ public final class JSONLinesLogSink: MetricsRecorder, Sendable {
     /// The configuration the sink was opened with.
     public let configuration: LogSinkConfiguration
     private let queue: LogEventQueue
-    private let compressor: SegmentCompressor
     private let threadsFinished = DispatchGroup()
-    private let lockDescriptor: Int32
+    /// The descriptor holding the directory lock; -1 once released by `close()`.
+    private let lockDescriptor: Mutex<Int32>
 
     /// Opens (creating if needed) the log directory and starts the writer.
     ///
@@ -36,9 +37,12 @@ public final class JSONLinesLogSink: MetricsRecorder, Sendable {
         do {
             try FileIO.makeDirectories(directory)
         } catch {
-            throw LogError(code: .directoryUnavailable, path: error.path, message: "cannot create the log directory: \(error.message)")
+            throw LogError(
+                code: .directoryUnavailable, path: error.path,
+                message: "cannot create the log directory: \(error.message)")
         }
-        lockDescriptor = try Self.lockDirectory(directory)
+        let lock = try Self.lockDirectory(directory)
+        lockDescriptor = Mutex(lock)
         let wallClock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
         let queue = LogEventQueue(capacity: configuration.queueCapacity)
         let compressor = SegmentCompressor(configuration: configuration, queue: queue, wallClock: wallClock)
@@ -49,15 +53,14 @@ public final class JSONLinesLogSink: MetricsRecorder, Sendable {
                 configuration: configuration, newestKey: listing.newestKey, queue: queue, wallClock: wallClock,
                 onSeal: compressor.requestPass)
         } catch let error as LogError {
-            FileIO.close(lockDescriptor)
+            FileIO.close(lock)
             throw error
         } catch {
-            FileIO.close(lockDescriptor)
+            FileIO.close(lock)
             let failure = error as? FileIOFailure
             throw LogError(code: .directoryUnavailable, path: directory, message: failure?.message ?? "\(error)")
         }
         self.queue = queue
-        self.compressor = compressor
         let writer = LogWriterLoop(queue: queue, segment: segment, flushInterval: configuration.flushInterval)
         compressor.requestPass()
         startThread(named: "bulwark-log-compressor") { compressor.run() }
@@ -69,17 +72,13 @@ public final class JSONLinesLogSink: MetricsRecorder, Sendable {
 
     deinit {
         close()
-        FileIO.close(lockDescriptor)
     }
 
-    /// Queues `metric` as one JSON line; never blocks on I/O. Dropped (and counted) when the queue
-    /// is full or the sink is closed.
+    /// Queues `metric` to be written as one JSON line; never blocks on I/O (one short lock and a
+    /// copy; encoding happens on the writer thread). Dropped and counted when the queue is full or
+    /// the sink is closed.
     public func record(_ metric: APICallMetric) {
-        var line: [UInt8] = []
-        line.reserveCapacity(640)
-        metric.appendJSON(to: &line)
-        line.append(0x0A)
-        queue.enqueue(line)
+        queue.enqueue(metric)
     }
 
     /// Blocks until every event recorded before the call has been written to the active segment
@@ -89,11 +88,16 @@ public final class JSONLinesLogSink: MetricsRecorder, Sendable {
         queue.flush()
     }
 
-    /// Writes everything queued, stops the writer, and waits for pending compressions and retention.
-    /// Idempotent; events recorded afterwards are dropped and counted.
+    /// Writes everything queued, stops the writer, waits for pending compressions and retention,
+    /// and releases the directory for another sink. Idempotent; events recorded afterwards are
+    /// dropped and counted.
     public func close() {
         _ = queue.beginClosing()
         threadsFinished.wait()
+        lockDescriptor.withLock { descriptor in
+            if descriptor >= 0 { FileIO.close(descriptor) }
+            descriptor = -1
+        }
     }
 
     /// Events written to the active segment (`llm_api_log_events_written_total`).

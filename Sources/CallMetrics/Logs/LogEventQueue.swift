@@ -3,20 +3,19 @@ import Synchronization
 
 /// The bounded queue between recording threads and the writer thread, with the sink's counters.
 ///
-/// Events are kept as encoded lines in one contiguous buffer; the writer swaps the whole buffer out
-/// for an empty one, so neither side allocates per event. Recording never waits for the writer: it
-/// takes the lock, appends, and signals the writer only when a batch is worth writing early.
+/// Recording copies the event into an array under the lock and returns; encoding to JSON happens
+/// on the writer thread, which swaps the whole array out for an empty one, so in the steady state
+/// neither side allocates. Recording never waits for the writer: it signals the writer only when a
+/// batch is worth writing before the next timed flush.
 final class LogEventQueue: Sendable {
     struct Batch {
-        var events: Int
         /// Every event accepted up to this sequence number is in this batch or an earlier one.
         var endSequence: UInt64
         var isLast: Bool
     }
 
     private struct State: ~Copyable {
-        var pending: [UInt8] = []
-        var pendingEvents = 0
+        var pending: [APICallMetric] = []
         var accepted: UInt64 = 0
         var completed: UInt64 = 0
         var writerWaiting = false
@@ -25,8 +24,9 @@ final class LogEventQueue: Sendable {
         var flushWaiters: [(sequence: UInt64, semaphore: DispatchSemaphore)] = []
     }
 
-    /// The writer is woken early once this many bytes are queued.
-    static let wakeBytes = 64 << 10
+    /// The writer is woken before its timed flush once this many events (about 200 KiB of lines)
+    /// are queued, or half the queue when that is less.
+    static let wakeEvents = 512
 
     let capacity: Int
     private let wakeEvents: Int
@@ -40,21 +40,18 @@ final class LogEventQueue: Sendable {
 
     init(capacity: Int) {
         self.capacity = capacity
-        wakeEvents = max(1, capacity / 2)
+        wakeEvents = max(1, min(capacity / 2, Self.wakeEvents))
     }
 
     // MARK: Recording side
 
-    /// Queues one encoded line (with its newline); counts it as dropped when full or closed.
-    func enqueue(_ line: [UInt8]) {
+    /// Queues one event; counts it as dropped when the queue is full or closed.
+    func enqueue(_ event: APICallMetric) {
         let outcome: Int = state.withLock { state in
-            guard !state.closing, state.pendingEvents < capacity else { return 0 }
-            state.pending.append(contentsOf: line)
-            state.pendingEvents += 1
+            guard !state.closing, state.pending.count < capacity else { return 0 }
+            state.pending.append(event)
             state.accepted &+= 1
-            guard state.writerWaiting,
-                state.pending.count >= Self.wakeBytes || state.pendingEvents >= wakeEvents
-            else { return 1 }
+            guard state.writerWaiting, state.pending.count >= wakeEvents else { return 1 }
             state.writerWaiting = false
             return 2
         }
@@ -99,20 +96,18 @@ final class LogEventQueue: Sendable {
 
     // MARK: Writer side
 
-    /// Swaps the queued lines into `buffer` (which must be empty) when they are due: when `force`,
+    /// Swaps the queued events into `buffer` (which must be empty) when they are due: when `force`,
     /// when a flush or close was asked for, or when enough is queued. Returns nil (and marks the
     /// writer as waiting) when nothing is due.
-    func take(into buffer: inout [UInt8], force: Bool) -> Batch? {
+    func take(into buffer: inout [APICallMetric], force: Bool) -> Batch? {
         state.withLock { state in
-            let due = force || state.closing || state.flushRequested
-                || state.pending.count >= Self.wakeBytes || state.pendingEvents >= wakeEvents
+            let due = force || state.closing || state.flushRequested || state.pending.count >= wakeEvents
             guard due else {
                 state.writerWaiting = true
                 return nil
             }
             swap(&state.pending, &buffer)
-            let batch = Batch(events: state.pendingEvents, endSequence: state.accepted, isLast: state.closing)
-            state.pendingEvents = 0
+            let batch = Batch(endSequence: state.accepted, isLast: state.closing)
             state.flushRequested = false
             state.writerWaiting = false
             return batch

@@ -79,7 +79,8 @@ public struct LogReader: Sendable {
         do {
             listing = try LogDirectoryListing.scan(directory)
         } catch {
-            throw LogError(code: .directoryUnavailable, path: directory, message: "cannot read the log directory: \(error.message)")
+            let message = "cannot read the log directory: \(error.message)"
+            throw LogError(code: .directoryUnavailable, path: directory, message: message)
         }
         var summary = LogReadSummary()
         do {

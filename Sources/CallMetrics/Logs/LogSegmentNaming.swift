@@ -6,8 +6,9 @@
 /// - `api-calls-20261124T191434.123Z.jsonl.gz.tmp`: a compression in progress;
 /// - `.api-calls.lock`: held by the sink writing the directory.
 ///
-/// The UTC time is when the segment was sealed; a `-N` suffix after it keeps names unique and in
-/// order when two seals fall in the same millisecond. Names sort chronologically.
+/// The UTC time is when the segment was sealed. Each seal's time is at least a millisecond after
+/// the newest name in the directory (advanced when two seals fall in one millisecond or the clock
+/// went back), so names are unique and sort chronologically as plain text (`ls`, `zcat api-calls-*`).
 enum LogSegmentNaming {
     static let activeName = "api-calls.jsonl"
     static let lockName = ".api-calls.lock"
@@ -27,13 +28,14 @@ enum LogSegmentNaming {
         if name == activeName { return .active }
         guard name.hasPrefix(prefix) else { return nil }
         let rest = name.dropFirst(prefix.count)
-        for (suffix, kind) in [(partialSuffix, 2), (compressedSuffix, 1), (plainSuffix, 0)] where rest.hasSuffix(suffix) {
-            guard let key = SegmentKey(baseName: rest.dropLast(suffix.count)) else { return nil }
-            switch kind {
-            case 0: return .plain(key)
-            case 1: return .compressed(key)
-            default: return .partial(key)
-            }
+        if rest.hasSuffix(partialSuffix) {
+            return SegmentKey(stamp: rest.dropLast(partialSuffix.count)).map(FileKind.partial)
+        }
+        if rest.hasSuffix(compressedSuffix) {
+            return SegmentKey(stamp: rest.dropLast(compressedSuffix.count)).map(FileKind.compressed)
+        }
+        if rest.hasSuffix(plainSuffix) {
+            return SegmentKey(stamp: rest.dropLast(plainSuffix.count)).map(FileKind.plain)
         }
         return nil
     }
@@ -43,51 +45,40 @@ enum LogSegmentNaming {
     }
 }
 
-/// The sealing time and collision counter that name a sealed segment; ordered chronologically.
+/// The sealing time, in whole milliseconds, that names a sealed segment.
 struct SegmentKey: Hashable, Comparable {
-    /// `20261124T191434.123Z`.
-    var stamp: String
-    /// 0 for the first segment sealed in `stamp`'s millisecond, then 1, 2, …
-    var counter: Int
+    var milliseconds: Int64
 
-    var name: String { LogSegmentNaming.prefix + stamp + (counter > 0 ? "-\(counter)" : "") }
+    /// `20261124T191434.123Z`.
+    var stamp: String { UTCStamp.format(milliseconds: milliseconds) }
+    var name: String { LogSegmentNaming.prefix + stamp }
     var plainName: String { name + LogSegmentNaming.plainSuffix }
     var compressedName: String { name + LogSegmentNaming.compressedSuffix }
     var partialName: String { name + LogSegmentNaming.partialSuffix }
 
-    /// Unix seconds of the stamp.
-    var time: Double { UTCStamp.parse(stamp) ?? 0 }
+    /// Unix seconds.
+    var time: Double { Double(milliseconds) / 1000 }
 
-    init(stamp: String, counter: Int) {
-        self.stamp = stamp
-        self.counter = counter
+    init(milliseconds: Int64) {
+        self.milliseconds = milliseconds
     }
 
-    /// Parses `20261124T191434.123Z` or `20261124T191434.123Z-2`.
-    init?(baseName: Substring) {
-        let stampPart = baseName.prefix(UTCStamp.length)
-        guard UTCStamp.parse(stampPart) != nil else { return nil }
-        let rest = baseName.dropFirst(UTCStamp.length)
-        if rest.isEmpty {
-            counter = 0
-        } else {
-            guard rest.first == "-", let number = Int(rest.dropFirst()), number > 0,
-                String(number) == rest.dropFirst()
-            else { return nil }
-            counter = number
-        }
-        stamp = String(stampPart)
+    /// Parses `20261124T191434.123Z`.
+    init?(stamp: some StringProtocol) {
+        guard let milliseconds = UTCStamp.parse(stamp), UTCStamp.format(milliseconds: milliseconds) == stamp
+        else { return nil }
+        self.milliseconds = milliseconds
     }
 
-    /// The key for a seal at `time` that sorts after `previous` (the clock may have gone back).
+    /// The key for a seal at Unix time `time`: that millisecond, or the one after `previous`.
     static func next(at time: Double, after previous: SegmentKey?) -> SegmentKey {
-        let stamp = UTCStamp.format(time)
-        guard let previous, stamp <= previous.stamp else { return SegmentKey(stamp: stamp, counter: 0) }
-        return SegmentKey(stamp: previous.stamp, counter: previous.counter + 1)
+        let now = UTCStamp.milliseconds(time)
+        guard let previous, now <= previous.milliseconds else { return SegmentKey(milliseconds: now) }
+        return SegmentKey(milliseconds: previous.milliseconds + 1)
     }
 
     static func < (lhs: SegmentKey, rhs: SegmentKey) -> Bool {
-        (lhs.stamp, lhs.counter) < (rhs.stamp, rhs.counter)
+        lhs.milliseconds < rhs.milliseconds
     }
 }
 
@@ -95,8 +86,21 @@ struct SegmentKey: Hashable, Comparable {
 enum UTCStamp {
     static let length = 20
 
+    /// The latest time with a four-digit year.
+    private static let maxMilliseconds: Int64 = 253_402_300_799_999
+
+    /// Whole milliseconds of Unix time `time`, within the years 1970 to 9999.
+    static func milliseconds(_ time: Double) -> Int64 {
+        guard time.isFinite, time > 0 else { return 0 }
+        return min(Int64(min(time * 1000, 3e14).rounded(.down)), maxMilliseconds)
+    }
+
     static func format(_ time: Double) -> String {
-        let millis = time.isFinite ? max(0, min(Int64((time * 1000).rounded(.down)), 253_402_300_799_999)) : 0
+        format(milliseconds: milliseconds(time))
+    }
+
+    static func format(milliseconds: Int64) -> String {
+        let millis = max(0, min(milliseconds, maxMilliseconds))
         let days = millis / 86_400_000
         var rest = millis % 86_400_000
         let (year, month, day) = civilDate(fromDays: days)
@@ -127,8 +131,8 @@ enum UTCStamp {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// Unix seconds, or nil when `text` is not a stamp.
-    static func parse(_ text: some StringProtocol) -> Double? {
+    /// Unix milliseconds, or nil when `text` is not a stamp.
+    static func parse(_ text: some StringProtocol) -> Int64? {
         let bytes = Array(text.utf8)
         guard bytes.count == length, bytes[8] == UInt8(ascii: "T"), bytes[15] == UInt8(ascii: "."),
             bytes[19] == UInt8(ascii: "Z")
@@ -147,7 +151,7 @@ enum UTCStamp {
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
-        return Double(days * 86_400 + hour * 3600 + minute * 60 + second) + Double(millis) / 1000
+        return (days * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + millis
     }
 
     // Howard Hinnant's algorithms for the proleptic Gregorian calendar.

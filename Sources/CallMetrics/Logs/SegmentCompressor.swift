@@ -87,7 +87,8 @@ final class SegmentCompressor: Sendable {
             remove(partial)  // Deleted meanwhile (by retention or by hand): nothing to do.
         } catch let error as GzipError {
             remove(partial)
-            queue.report(LogError(code: .io, path: error.path ?? plain, message: "compressing failed: \(error.message)"))
+            queue.report(
+                LogError(code: .io, path: error.path ?? plain, message: "compressing failed: \(error.message)"))
         } catch let error as FileIOFailure {
             remove(partial)
             queue.report(LogError(error))

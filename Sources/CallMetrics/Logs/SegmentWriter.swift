@@ -72,7 +72,7 @@ final class SegmentWriter {
                 }
                 rest = rest.dropFirst(cut)
                 restEvents -= chunkEvents
-                if size >= configuration.maxSegmentBytes { seal() }
+                if size >= configuration.maxSegmentBytes, canSeal { seal() }
             }
         }
     }
@@ -151,7 +151,7 @@ final class SegmentWriter {
             do { try FileIO.sync(descriptor, path: activePath) } catch { queue.report(LogError(error)) }
         }
         var key = SegmentKey.next(at: now, after: lastKey)
-        while sealedNameIsTaken(key) { key.counter += 1 }
+        while sealedNameIsTaken(key) { key.milliseconds += 1 }
         let sealedPath = LogSegmentNaming.path(configuration.directory, key.plainName)
         do {
             try FileIO.rename(activePath, to: sealedPath)
@@ -192,14 +192,21 @@ final class SegmentWriter {
     }
 
     private func openActive(recovering: Bool) throws(FileIOFailure) {
-        let fd = try FileIO.open(activePath, flags: FileIO.appendFlags, operation: "open the active log segment")
+        let operation = "open the active log segment"
+        let fd: Int32
+        do {
+            fd = try FileIO.open(activePath, flags: FileIO.appendFlags, operation: operation)
+        } catch {
+            guard error.isNotFound else { throw error }
+            // The directory was deleted under a running sink: recreate it rather than stop logging.
+            try FileIO.makeDirectories(configuration.directory)
+            fd = try FileIO.open(activePath, flags: FileIO.appendFlags, operation: operation)
+        }
         do {
             size = try FileIO.size(fd, path: activePath)
             firstLineTime = nil
-            if recovering, size > 0 {
-                size = try Self.cutTornTail(fd, size: size, path: activePath)
-                if size > 0 { firstLineTime = Self.firstLineTime(fd, path: activePath, now: wallClock()) }
-            }
+            if recovering, size > 0 { size = try Self.cutTornTail(fd, size: size, path: activePath) }
+            if size > 0 { firstLineTime = Self.firstLineTime(fd, path: activePath, now: wallClock()) }
         } catch {
             FileIO.close(fd)
             throw error
@@ -217,6 +224,8 @@ final class SegmentWriter {
         FileIO.close(descriptor)
         descriptor = -1
         identity = nil
+        size = 0
+        firstLineTime = nil
     }
 
     /// Truncates the file after its last newline, so a line torn by a crash is never continued by

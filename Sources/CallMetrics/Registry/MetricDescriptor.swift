@@ -72,7 +72,7 @@ public enum OutageSeverity: Int, Sendable, CaseIterable, Comparable {
 }
 
 /// The rate-limit resources providers report (`llm_api_ratelimit_*{resource}`).
-public enum RateLimitResource: String, Sendable, CaseIterable {
+public enum RateLimitResource: String, Sendable, Hashable, CaseIterable, Codable {
     case requests
     case tokens
     case inputTokens = "input_tokens"

@@ -1,3 +1,5 @@
+public import CallMetrics
+
 /// Everything `bulwark.yaml` configures; every key has the guide's default.
 public struct BulwarkConfiguration: Sendable, Equatable {
     /// Providers in priority order (lowest `priority` first).
@@ -154,10 +156,43 @@ public struct ExporterSection: Sendable, Equatable {
     public init() {}
 }
 
-/// `alerts:` — the budget and the optional Alertmanager.
+/// `alerts:` — the budget, the optional Alertmanager, and overrides of the guide's thresholds.
 public struct AlertsSection: Sendable, Equatable {
     public var dailyBudgetUSD = 50.0
     /// Base URL of an Alertmanager to push firing and resolved alerts to (v2 API).
     public var alertmanagerURL: String?
+    /// How often the in-process evaluator runs; `nil` keeps its default.
+    public var evaluationIntervalSeconds: Double?
+    /// Per-alert overrides (`error_rate: {warning: 0.05}`); unset fields keep the guide's values.
+    public var rules: [AlertName: AlertRuleOverride] = [:]
     public init() {}
+
+    /// The evaluator's configuration: the guide's defaults with this section's overrides applied.
+    public var evaluatorConfiguration: AlertConfiguration {
+        var configuration = AlertConfiguration()
+        if let evaluationIntervalSeconds { configuration.evaluationIntervalSeconds = evaluationIntervalSeconds }
+        for (alert, override) in rules {
+            var rule = configuration[alert]
+            if let value = override.warning { rule.warning = value }
+            if let value = override.critical { rule.critical = value }
+            if let value = override.windowSeconds { rule.windowSeconds = value }
+            if let value = override.forSeconds { rule.forSeconds = value }
+            configuration[alert] = rule
+        }
+        return configuration
+    }
+}
+
+/// Overrides of one alert rule; `nil` fields keep the default.
+public struct AlertRuleOverride: Sendable, Equatable {
+    public var warning: Double?
+    public var critical: Double?
+    public var windowSeconds: Double?
+    public var forSeconds: Double?
+    public init(warning: Double? = nil, critical: Double? = nil, windowSeconds: Double? = nil, forSeconds: Double? = nil) {
+        self.warning = warning
+        self.critical = critical
+        self.windowSeconds = windowSeconds
+        self.forSeconds = forSeconds
+    }
 }

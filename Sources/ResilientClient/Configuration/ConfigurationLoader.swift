@@ -1,3 +1,4 @@
+import CallMetrics
 import Foundation
 import Yams
 
@@ -150,7 +151,23 @@ private struct NodeReader {
         if let value = string(exporter, "listen", "exporter") { configuration.exporter.listen = value }
         if let value = string(exporter, "log_dir", "exporter") { configuration.exporter.logDirectory = value }
 
-        let alerts = mapping(top?["alerts"], "alerts", allowed: ["daily_budget_usd", "alertmanager_url"])
+        let ruleKeys = AlertName.allCases.map(AlertConfiguration.configurationKey)
+        let alerts = mapping(top?["alerts"], "alerts", allowed: ["daily_budget_usd", "alertmanager_url", "evaluation_interval_seconds"] + ruleKeys)
+        if let value = double(alerts, "evaluation_interval_seconds", "alerts", minimum: 0.01) {
+            configuration.alerts.evaluationIntervalSeconds = value
+        }
+        for alert in AlertName.allCases {
+            let key = AlertConfiguration.configurationKey(alert)
+            let path = "alerts.\(key)"
+            guard let rule = mapping(alerts?[key], path, allowed: ["warning", "critical", "window_seconds", "for_seconds"]) else { continue }
+            let override = AlertRuleOverride(
+                warning: double(rule, "warning", path, minimum: 0), critical: double(rule, "critical", path, minimum: 0),
+                windowSeconds: double(rule, "window_seconds", path, minimum: 1), forSeconds: double(rule, "for_seconds", path, minimum: 0))
+            if let warning = override.warning, let critical = override.critical, warning > critical {
+                problem("\(path).warning", rule["warning"], "must not exceed critical")
+            }
+            configuration.alerts.rules[alert] = override
+        }
         if let value = double(alerts, "daily_budget_usd", "alerts", minimum: 0) { configuration.alerts.dailyBudgetUSD = value }
         if let value = string(alerts, "alertmanager_url", "alerts") {
             if URL(string: value)?.scheme?.hasPrefix("http") == true {

@@ -1,16 +1,7 @@
+public import CallMetrics
 public import Foundation
 
-/// A rate-limited resource, the `resource` label of `llm_api_ratelimit_*`.
-public enum RateLimitResource: String, Sendable, Hashable, CaseIterable, Codable {
-    /// Requests per window.
-    case requests
-    /// Tokens per window (for Anthropic, the most restrictive token limit in effect).
-    case tokens
-    /// Input tokens per window (Anthropic).
-    case inputTokens = "input_tokens"
-    /// Output tokens per window (Anthropic).
-    case outputTokens = "output_tokens"
-
+extension RateLimitResource {
     /// The resource's name inside header names (`input-tokens`).
     var headerToken: String {
         switch self {

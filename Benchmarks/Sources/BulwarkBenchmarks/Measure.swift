@@ -1,0 +1,49 @@
+import Foundation
+
+/// Per-operation timings from repeated batches: the median and 90th percentile of batch means.
+struct Timing {
+    var median: Double
+    var p90: Double
+
+    static func of(batches: Int, operationsPerBatch: Int, warmup: Int = 3, _ body: () -> Void) -> Timing {
+        let clock = ContinuousClock()
+        for _ in 0..<warmup { body() }
+        var samples: [Double] = []
+        for _ in 0..<batches {
+            let elapsed = clock.measure(body)
+            samples.append(elapsed.seconds / Double(operationsPerBatch))
+        }
+        samples.sort()
+        return Timing(median: samples[samples.count / 2], p90: samples[samples.count * 9 / 10])
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
+
+func formatTime(_ seconds: Double) -> String {
+    if seconds < 1e-6 { return String(format: "%.0f ns", seconds * 1e9) }
+    if seconds < 1e-3 { return String(format: "%.2f µs", seconds * 1e6) }
+    if seconds < 1 { return String(format: "%.2f ms", seconds * 1e3) }
+    return String(format: "%.2f s", seconds)
+}
+
+/// A Markdown table printed at the end, so the README can quote the run.
+struct ResultTable {
+    var rows: [(String, String, String, String)] = []
+
+    mutating func add(_ benchmark: String, _ bulwark: String, _ peer: String, _ ratio: String) {
+        rows.append((benchmark, bulwark, peer, ratio))
+        print("  \(benchmark): bulwark \(bulwark) | peer \(peer) | \(ratio)")
+    }
+
+    func printMarkdown() {
+        print("\n| benchmark | Bulwark | peer | ratio |")
+        print("|---|---|---|---|")
+        for row in rows { print("| \(row.0) | \(row.1) | \(row.2) | \(row.3) |") }
+    }
+}

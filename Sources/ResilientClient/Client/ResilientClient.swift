@@ -1,0 +1,294 @@
+public import CallMetrics
+import Foundation
+
+/// Calls LLM providers through a fallback chain with retries, rate limiting, circuit breakers,
+/// outage detection and degraded mode, recording one ``APICallMetric`` per attempt.
+///
+/// ```swift
+/// let configuration = try BulwarkConfiguration.load(path: "bulwark.yaml")
+/// let client = try ResilientClient(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+/// let answer = try await client.complete(ChatRequest(messages: [.user("Hello")]))
+/// ```
+public final class ResilientClient: Sendable {
+    /// The providers in the order they are tried.
+    public var providerNames: [String] { slots.map(\.name) }
+
+    let slots: [ProviderSlot]
+    private let runner: AttemptRunner
+    private let recorder: any MetricsRecorder
+    private let telemetry: any ClientTelemetry
+    private let budget: RetryBudget
+    private let degraded: DegradedMode
+    private let clock: any ResilienceClock
+
+    /// Creates a client from configuration, reading and checking every provider's key from `environment`.
+    ///
+    /// - Throws: ``ConfigurationError`` naming every missing or malformed key at once.
+    public convenience init(
+        configuration: BulwarkConfiguration,
+        environment: [String: String],
+        transport: (any HTTPTransport)? = nil,
+        recorder: any MetricsRecorder = InMemoryRecorder(),
+        telemetry: any ClientTelemetry = NoTelemetry(),
+        clock: any ResilienceClock = SystemClock(),
+        timerClock: any ResilienceClock = SystemClock(),
+        random: RandomSource = RandomSource()
+    ) throws(ConfigurationError) {
+        guard !configuration.providers.isEmpty else {
+            throw ConfigurationError(source: nil, problems: [.init(path: "providers", message: "no provider is configured")])
+        }
+        let keys = try APIKeyValidator.resolveKeys(for: configuration.providers, environment: environment)
+        self.init(
+            configuration: configuration, keys: keys, transport: transport ?? AsyncHTTPClientTransport(),
+            recorder: recorder, telemetry: telemetry, clock: clock, timerClock: timerClock, random: random)
+    }
+
+    /// Creates a client with keys already resolved (see ``APIKeyValidator``).
+    ///
+    /// - Parameters:
+    ///   - clock: drives backoff waits, rate-limit windows, breaker recovery and outage windows.
+    ///   - timerClock: times each attempt (latency, request, first-token and stall timeouts). Tests pass a
+    ///     manual `clock` and keep the real `timerClock`, so advancing time never fires a timeout of a
+    ///     request that is still in flight.
+    public init(
+        configuration: BulwarkConfiguration,
+        keys: [String: APIKey],
+        transport: any HTTPTransport,
+        recorder: any MetricsRecorder,
+        telemetry: any ClientTelemetry = NoTelemetry(),
+        clock: any ResilienceClock = SystemClock(),
+        timerClock: any ResilienceClock = SystemClock(),
+        random: RandomSource = RandomSource()
+    ) {
+        slots = configuration.providers.sorted { $0.priority < $1.priority }.map { provider in
+            ProviderSlot(
+                configuration: provider, apiKey: keys[provider.name] ?? APIKey(""), settings: configuration,
+                clock: clock, random: random, telemetry: telemetry)
+        }
+        runner = AttemptRunner(transport: transport, clock: timerClock, wallClock: clock, streaming: configuration.streaming)
+        self.recorder = recorder
+        self.telemetry = telemetry
+        budget = RetryBudget(configuration: .init(ratio: configuration.retry.budgetRatio), clock: clock)
+        degraded = DegradedMode(providers: configuration.providers.map(\.name), clock: clock)
+        self.clock = clock
+    }
+
+    /// Sends `request` through the chain and returns the first good answer.
+    public func complete(_ request: ChatRequest, options: RequestOptions = RequestOptions()) async throws(ResilientClientError)
+        -> ResilientResponse
+    {
+        var request = request
+        request.stream = false
+        return try await execute(request, options: options, deliver: nil)
+    }
+
+    /// One piece of a streamed answer.
+    public enum StreamUpdate: Sendable {
+        /// Text as it arrives.
+        case text(String)
+        /// The stream finished; the full answer and how it was obtained.
+        case completed(ResilientResponse)
+    }
+
+    /// Streams `request`'s answer. Retries and fallbacks happen only while nothing has been delivered;
+    /// after that a failure ends the stream with a ``ResilientClientError`` carrying the partial text.
+    public func stream(_ request: ChatRequest, options: RequestOptions = RequestOptions()) -> AsyncThrowingStream<StreamUpdate, any Error> {
+        var request = request
+        request.stream = true
+        let (stream, continuation) = AsyncThrowingStream<StreamUpdate, any Error>.makeStream()
+        let task = Task {
+            do {
+                let response = try await self.execute(request, options: options) { text in
+                    continuation.yield(.text(text))
+                }
+                continuation.yield(.completed(response))
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    /// The providers' breaker and outage state, for status displays.
+    public func providerStatus() -> [(provider: String, circuit: CircuitState, outage: OutageStatus)] {
+        slots.map { ($0.name, $0.breaker.currentState(), $0.outage.status()) }
+    }
+
+    // MARK: - The chain
+
+    private func execute(
+        _ request: ChatRequest, options: RequestOptions, deliver: (@Sendable (String) async -> Void)?
+    ) async throws(ResilientClientError) -> ResilientResponse {
+        let requestID = UUID().uuidString.lowercased()
+        let fingerprint = RequestFingerprint(request)
+        budget.recordRequest()
+        if let cached = try await admitThroughDegradedMode(fingerprint, options: options, requestID: requestID) {
+            return cached
+        }
+        var run = ChainRun(requestID: requestID)
+        for (index, slot) in slots.enumerated() {
+            let laterSlots = slots[(index + 1)...]
+            if let skip = skipReason(slot, later: laterSlots, request: request) {
+                run.failures.append(.init(provider: slot.name, skippedBecause: skip))
+                continue
+            }
+            if let previous = run.lastProviderTried { telemetry.recordFallback(from: previous, to: slot.name) }
+            run.noteProviderTried(slot.name)
+            switch await tryProvider(slot, request: request, run: &run, hasFallback: !laterSlots.isEmpty, deliver: deliver) {
+            case .answered(let result):
+                if options.cacheable { degraded.remember(result, for: fingerprint, provider: slot.name) }
+                let usedFallback = slot.name != run.firstProviderTried
+                telemetry.recordRequest(outcome: usedFallback ? .fallback : .success)
+                return ResilientResponse(
+                    result: result, provider: slot.name, attempts: run.attempts, usedFallback: usedFallback,
+                    fromCache: false, requestID: requestID)
+            case .moveOn(let error):
+                run.failures.append(.init(provider: slot.name, error: error))
+            case .stop(let code, let error):
+                run.failures.append(.init(provider: slot.name, error: error))
+                telemetry.recordRequest(outcome: .failed)
+                throw ResilientClientError(
+                    code: code, requestID: requestID, failures: run.failures, partialText: error.partial?.text)
+            }
+        }
+        telemetry.recordRequest(outcome: .failed)
+        throw ResilientClientError(code: .allProvidersFailed, requestID: requestID, failures: run.failures)
+    }
+
+    /// Bookkeeping of one logical request across providers.
+    private struct ChainRun {
+        let requestID: String
+        var attempts = 0
+        var failures: [ResilientClientError.ProviderFailure] = []
+        var firstProviderTried: String?
+        var lastProviderTried: String?
+
+        init(requestID: String) {
+            self.requestID = requestID
+        }
+
+        mutating func noteProviderTried(_ name: String) {
+            if firstProviderTried == nil { firstProviderTried = name }
+            lastProviderTried = name
+        }
+    }
+
+    private enum ProviderVerdict {
+        case answered(ChatResult)
+        /// Try the next provider.
+        case moveOn(ProviderError)
+        /// No other provider can help (the request itself is wrong, or a stream already delivered text).
+        case stop(ResilientClientError.Code, ProviderError)
+    }
+
+    /// Why `slot` is skipped without an attempt, or `nil` to try it.
+    private func skipReason(_ slot: ProviderSlot, later: ArraySlice<ProviderSlot>, request: ChatRequest) -> String? {
+        let state = slot.breaker.currentState()
+        slot.publishState()
+        if state == .open {
+            return "circuit open"
+        }
+        // Route around a limiter wait when a later provider could go at once.
+        let tokens = Self.estimatedTokens(request)
+        if let wait = slot.limiter.waitTime(estimatedTokens: tokens), wait <= 0 { return nil }
+        let laterCanGoNow = later.contains { next in
+            next.breaker.currentState() != .open && next.limiter.waitTime(estimatedTokens: tokens) == 0
+        }
+        if laterCanGoNow {
+            let wait = slot.limiter.waitTime(estimatedTokens: tokens)
+            return wait.map { String(format: "rate limit: would wait %.3f s", $0) } ?? "rate limit: all concurrent slots busy"
+        }
+        return nil
+    }
+
+    private func tryProvider(
+        _ slot: ProviderSlot, request: ChatRequest, run: inout ChainRun, hasFallback: Bool,
+        deliver: (@Sendable (String) async -> Void)?
+    ) async -> ProviderVerdict {
+        var retryCount = 0
+        var previousDelay: Double?
+        while true {
+            guard case .allowed(let circuitPermit) = slot.breaker.acquire() else {
+                slot.publishState()
+                return .moveOn(ProviderError(errorType: .unavailable, statusCode: 0, message: "\(slot.name): circuit open"))
+            }
+            slot.publishState()
+            let ratePermit: RateLimitPermit
+            do {
+                ratePermit = try await slot.limiter.acquire(estimatedTokens: Self.estimatedTokens(request))
+            } catch {
+                slot.breaker.release(circuitPermit)
+                return .moveOn(ProviderError(errorType: .rateLimited, statusCode: 0, message: "\(slot.name): \(error)"))
+            }
+            run.attempts += 1
+            let context = AttemptContext(
+                slot: slot, request: request, requestID: run.requestID, attempt: run.attempts, retryCount: retryCount,
+                fallback: run.firstProviderTried != slot.name, circuitState: circuitPermit.state)
+            let outcome = await runner.run(context, deliver: deliver)
+            recorder.record(outcome.metric)
+            ratePermit.complete(actualTokens: outcome.metric.inputTokens + outcome.metric.outputTokens)
+            switch outcome.result {
+            case .success(let result):
+                slot.recordOutcome(nil, permit: circuitPermit)
+                degraded.update(slot.outage.status())
+                return .answered(result)
+            case .failure(let error):
+                slot.recordOutcome(error, permit: circuitPermit)
+                degraded.update(slot.outage.status())
+                if outcome.deliveredText { return .stop(.allProvidersFailed, error) }
+                switch error.errorType {
+                case .badRequest where !error.isContextLengthExceeded, .contentFiltered:
+                    return .stop(.requestRejected, error)
+                case .authentication, .permission, .notFound, .quotaExhausted, .badRequest:
+                    return .moveOn(error)
+                default:
+                    break
+                }
+                // An extended outage routes to the fallback instead of retrying here.
+                if hasFallback, slot.outage.severity >= .extended { return .moveOn(error) }
+                let decision = slot.retryPolicy.decide(
+                    after: error, retriesSoFar: retryCount, previousDelay: previousDelay, budget: budget)
+                guard case .retry(let delay, _) = decision else { return .moveOn(error) }
+                do {
+                    try await clock.sleep(for: delay)
+                } catch {
+                    return .stop(.allProvidersFailed, ProviderError(errorType: .connection, statusCode: 0, message: "cancelled while waiting to retry"))
+                }
+                retryCount += 1
+                previousDelay = delay
+            }
+        }
+    }
+
+    private func admitThroughDegradedMode(
+        _ fingerprint: RequestFingerprint, options: RequestOptions, requestID: String
+    ) async throws(ResilientClientError) -> ResilientResponse? {
+        do {
+            switch try await degraded.admit(fingerprint, options: options) {
+            case .proceed:
+                return nil
+            case .cached(let cached):
+                telemetry.recordRequest(outcome: .success)
+                return ResilientResponse(
+                    result: cached.result, provider: cached.provider ?? "cache", attempts: 0, usedFallback: false,
+                    fromCache: true, requestID: requestID)
+            }
+        } catch let error as DegradedModeError {
+            telemetry.recordRequest(outcome: .failed)
+            throw ResilientClientError(
+                code: error.code == .deadlineExceeded ? .deadlineExceeded : .degraded, requestID: requestID,
+                failures: error.downProviders.map { status in
+                    .init(provider: status.provider, skippedBecause: "\(status)", downSince: status.since.map(clock.wallTime(at:)))
+                })
+        } catch {
+            telemetry.recordRequest(outcome: .failed)
+            throw ResilientClientError(code: .deadlineExceeded, requestID: requestID, failures: [])
+        }
+    }
+
+    static func estimatedTokens(_ request: ChatRequest) -> Int {
+        RequestTimeout.estimatedInputTokens(request) + (request.maxTokens ?? 1_024)
+    }
+}

@@ -1,0 +1,86 @@
+public import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// The production transport: AsyncHTTPClient with a pooled connection per host.
+public final class AsyncHTTPClientTransport: HTTPTransport {
+    private let client: HTTPClient
+    private let ownsClient: Bool
+
+    /// Creates a transport with its own `HTTPClient` (shut down by ``shutdown()``).
+    public init(connectTimeout: Duration = .seconds(10), maxConnectionsPerHost: Int = 64) {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
+            + connectTimeout.components.attoseconds / 1_000_000_000)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnectionsPerHost
+        configuration.decompression = .enabled(limit: .ratio(50))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        ownsClient = true
+    }
+
+    /// Uses an existing client, which the caller keeps and shuts down.
+    public init(client: HTTPClient) {
+        self.client = client
+        ownsClient = false
+    }
+
+    /// Releases the client's connections.
+    public func shutdown() async {
+        guard ownsClient else { return }
+        try? await client.shutdown()
+    }
+
+    public func send(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts) async throws(TransportError) -> TransportResponse {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }
+        if !request.body.isEmpty { outgoing.body = .bytes(ByteBuffer(bytes: request.body)) }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(outgoing, timeout: .nanoseconds(Self.nanoseconds(timeouts.request)))
+        } catch {
+            throw Self.translate(error)
+        }
+        var headers = HTTPHeaderFields()
+        for header in response.headers { headers.add(name: header.name, value: header.value) }
+        let iterator = BodyIterator(response.body.makeAsyncIterator())
+        return TransportResponse(status: Int(response.status.code), headers: headers, body: TransportBody { () async throws(TransportError) -> [UInt8]? in
+            try await iterator.next()
+        })
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+
+    static func translate(_ error: any Error) -> TransportError {
+        if error is CancellationError { return TransportError(kind: .cancelled, message: "the request was cancelled") }
+        if let clientError = error as? HTTPClientError {
+            switch clientError {
+            case .connectTimeout: return TransportError(kind: .timeout, message: "connect timed out")
+            case .deadlineExceeded, .readTimeout: return TransportError(kind: .timeout, message: "the request timed out")
+            case .cancelled: return TransportError(kind: .cancelled, message: "the request was cancelled")
+            default: return TransportError(kind: .connection, message: "HTTP client error: \(clientError)")
+            }
+        }
+        return TransportError(kind: .connection, message: "connection error: \(error)")
+    }
+}
+
+/// Holds AsyncHTTPClient's body iterator; a ``TransportBody`` has one consumer, which reads in order.
+private final class BodyIterator: @unchecked Sendable {
+    private var iterator: HTTPClientResponse.Body.AsyncIterator
+
+    init(_ iterator: HTTPClientResponse.Body.AsyncIterator) {
+        self.iterator = iterator
+    }
+
+    func next() async throws(TransportError) -> [UInt8]? {
+        do {
+            guard var buffer = try await iterator.next() else { return nil }
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch {
+            throw AsyncHTTPClientTransport.translate(error)
+        }
+    }
+}
