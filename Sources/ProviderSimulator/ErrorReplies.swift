@@ -216,7 +216,8 @@ enum ErrorReplies {
         switch provider {
         case .openai:
             let (type, unit) =
-                rejection.resource == .requests ? ("requests", "requests per min (RPM)") : ("tokens", "tokens per min (TPM)")
+                rejection.resource == .requests
+                ? ("requests", "requests per min (RPM)") : ("tokens", "tokens per min (TPM)")
             let message =
                 "Rate limit reached for \(model) in organization org-simulator on \(unit): Limit \(rejection.limit), "
                 + "Used \(rejection.used), Requested \(rejection.requested). Please try again in "
@@ -263,7 +264,10 @@ enum ErrorReplies {
             let (metric, quota) =
                 switch rejection.resource {
                 case .requests:
-                    ("generativelanguage.googleapis.com/generate_content_requests", "GenerateRequestsPerMinutePerProjectPerModel")
+                    (
+                        "generativelanguage.googleapis.com/generate_content_requests",
+                        "GenerateRequestsPerMinutePerProjectPerModel"
+                    )
                 case .outputTokens:
                     (
                         "generativelanguage.googleapis.com/generate_content_output_token_count",
@@ -351,7 +355,8 @@ enum RateLimitHeaders {
         func add(_ prefix: String, _ reading: RateLimitReading) {
             headers.append(("anthropic-ratelimit-\(prefix)-limit", String(reading.limit)))
             headers.append(("anthropic-ratelimit-\(prefix)-remaining", String(reading.remaining)))
-            headers.append(("anthropic-ratelimit-\(prefix)-reset", rfc3339(now.addingTimeInterval(reading.resetSeconds))))
+            headers.append(
+                ("anthropic-ratelimit-\(prefix)-reset", rfc3339(now.addingTimeInterval(reading.resetSeconds))))
         }
         if let requests = readings.first(where: { $0.resource == .requests }) { add("requests", requests) }
         let tokenReadings = readings.filter { $0.resource != .requests }
@@ -392,7 +397,8 @@ enum RateLimitHeaders {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(pad(year, 4))-\(pad(month))-\(pad(day))T\(pad(secondOfDay / 3600)):\(pad(secondOfDay / 60 % 60)):\(pad(secondOfDay % 60))Z"
+        return
+            "\(pad(year, 4))-\(pad(month))-\(pad(day))T\(pad(secondOfDay / 3600)):\(pad(secondOfDay / 60 % 60)):\(pad(secondOfDay % 60))Z"
     }
 
     /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).

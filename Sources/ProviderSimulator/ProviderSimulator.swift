@@ -1,5 +1,5 @@
-public import HTTPServer
 import Foundation
+public import HTTPServer
 import Synchronization
 
 /// Wire-faithful fake OpenAI, Anthropic and Gemini APIs with scripted, seeded faults, on one port.
@@ -54,21 +54,27 @@ public final class ProviderSimulator: Sendable {
     /// The seed in use.
     public var seed: UInt64 { engine.seed }
 
-    /// Binds `host:port` (port `0` picks a free one) and starts serving.
+    /// Binds `host:port` (port `0` picks a free one) and starts serving. A stopped simulator may be
+    /// started again; its stats and state carry on (see ``reset(seed:)``).
+    ///
+    /// - Throws: ``HTTPServerError``, e.g. when the address is in use or the simulator already runs.
     public func start(host: String = "127.0.0.1", port: Int = 0) throws(HTTPServerError) {
-        let configuration = HTTPServer.Configuration(host: host, port: port, shutdownGracePeriod: .seconds(2))
-        let newServer = HTTPServer(configuration: configuration, router: router)
-        try newServer.start()
-        let previous = server.withLock { slot in
-            defer { slot = newServer }
-            return slot
-        }
-        if let previous, previous.isRunning {
-            Task { await previous.stop() }
+        try server.withLock { (slot: inout HTTPServer?) throws(HTTPServerError) in
+            if let running = slot, running.isRunning {
+                throw HTTPServerError(
+                    code: .alreadyRunning,
+                    message: "the simulator is already running on port \(running.port)"
+                )
+            }
+            let configuration = HTTPServer.Configuration(host: host, port: port, shutdownGracePeriod: .seconds(2))
+            let newServer = HTTPServer(configuration: configuration, router: router)
+            try newServer.start()
+            slot = newServer
         }
     }
 
-    /// The bound port while running (the real one when started with port `0`); `0` otherwise.
+    /// The bound port while running (the real one when started with port `0`); otherwise the port last
+    /// asked for (`0` before the first start).
     public var port: Int {
         server.withLock { $0?.port ?? 0 }
     }
@@ -103,7 +109,9 @@ public final class ProviderSimulator: Sendable {
 
     /// The answer `provider` would give to a single user message `prompt` under this scenario and seed,
     /// e.g. to assert on the text a client received.
-    public func expectedCompletion(for provider: SimulatedProvider, prompt: String, maxTokens: Int? = nil) -> SimulatedCompletion {
+    public func expectedCompletion(for provider: SimulatedProvider, prompt: String, maxTokens: Int? = nil)
+        -> SimulatedCompletion
+    {
         engine.completion(provider, PromptSummary(texts: [prompt], messageCount: 1, maxTokens: maxTokens))
     }
 

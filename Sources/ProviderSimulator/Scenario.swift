@@ -221,7 +221,9 @@ public struct RateLimits: Sendable, Equatable {
     public var windowSeconds: Double
 
     /// Creates limits; see the properties for `nil` and `0`.
-    public init(rpm: Int? = nil, tpm: Int? = nil, inputTPM: Int? = nil, outputTPM: Int? = nil, windowSeconds: Double = 60) {
+    public init(
+        rpm: Int? = nil, tpm: Int? = nil, inputTPM: Int? = nil, outputTPM: Int? = nil, windowSeconds: Double = 60
+    ) {
         self.rpm = rpm
         self.tpm = tpm
         self.inputTPM = inputTPM

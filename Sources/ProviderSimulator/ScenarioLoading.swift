@@ -33,7 +33,9 @@ extension Scenario: Decodable {
     public func validate() throws(ScenarioError) {
         for provider in SimulatedProvider.allCases {
             let script = self[provider]
-            var rules = script.faults.enumerated().map { ("providers.\(provider.rawValue).faults[\($0.offset)]", $0.element) }
+            var rules = script.faults.enumerated().map {
+                ("providers.\(provider.rawValue).faults[\($0.offset)]", $0.element)
+            }
             for (phaseIndex, phase) in script.phases.enumerated() {
                 rules += phase.faults.enumerated().map {
                     ("providers.\(provider.rawValue).phases[\(phaseIndex)].faults[\($0.offset)]", $0.element)
@@ -52,7 +54,8 @@ extension Scenario: Decodable {
                         .map { String($0.file.prefix { $0 != "." }) }
                     throw ScenarioError(
                         path: path,
-                        message: "\(provider.rawValue) has no fixture \(status); known: \(variants.isEmpty ? "none" : variants.joined(separator: ", ")), or \(status.code)-html"
+                        message:
+                            "\(provider.rawValue) has no fixture \(status); known: \(variants.isEmpty ? "none" : variants.joined(separator: ", ")), or \(status.code)-html"
                     )
                 }
                 if let probability = rule.probability, !(0...1).contains(probability) {
@@ -238,7 +241,8 @@ extension LatencyDistribution: Decodable {
             case .lognormal: ["median_ms", "sigma"]
             }
         for key in required where !map.has(key) {
-            throw map.fail("distribution", "a \(kind.rawValue) distribution needs \(required.joined(separator: " and "))")
+            throw map.fail(
+                "distribution", "a \(kind.rawValue) distribution needs \(required.joined(separator: " and "))")
         }
         if let minMs, let maxMs, minMs > maxMs { throw map.fail("max_ms", "must not be below min_ms") }
     }
@@ -269,7 +273,9 @@ extension FaultRule: Decodable {
         switch key {
         case "status":
             let status = try Self.status(map, key)
-            guard status.code >= 400 else { throw map.fail(key, "an error status is 400 or more; use statuses for ok steps") }
+            guard status.code >= 400 else {
+                throw map.fail(key, "an error status is 400 or more; use statuses for ok steps")
+            }
             effect = .status(status)
         case "html_error":
             guard let code = try map.value(Int.self, key), (400...599).contains(code) else {

@@ -38,7 +38,8 @@ public struct SimulatedCompletion: Sendable, Equatable {
         if let reply = script.reply {
             pieces = ReplyText.pieces(of: reply)
         } else {
-            pieces = ReplyText.generate(prompt: prompt.texts.joined(separator: "\n"), seed: seed, words: script.replyWords)
+            pieces = ReplyText.generate(
+                prompt: prompt.texts.joined(separator: "\n"), seed: seed, words: script.replyWords)
         }
         var isCut = false
         if let cap = prompt.maxTokens, cap >= 0, pieces.count > cap {

@@ -135,7 +135,9 @@ final class SimulatorEngine: Sendable {
 
     /// Counts a request answered before the rules (auth, invalid body, unknown model), giving it a
     /// request id from the provider's id stream.
-    func rejectEarly(_ provider: SimulatedProvider, _ status: ErrorStatus, fault: SimulatedFault, isStream: Bool) -> ErrorReply {
+    func rejectEarly(_ provider: SimulatedProvider, _ status: ErrorStatus, fault: SimulatedFault, isStream: Bool)
+        -> ErrorReply
+    {
         let requestID = state.withLock { state in
             state.stats.record(provider, status: status.code, fault: fault, isStream: isStream)
             return IDs.requestID(provider, &state.providers[provider]!.ids)
@@ -178,7 +180,9 @@ final class SimulatorEngine: Sendable {
             // 2. Scripted faults: active phases first, then the provider's own rules.
             var candidates: [(RuleID, FaultRule)] = []
             for (phaseIndex, phase) in phases {
-                candidates += phase.faults.enumerated().map { (RuleID(phase: phaseIndex, index: $0.offset), $0.element) }
+                candidates += phase.faults.enumerated().map {
+                    (RuleID(phase: phaseIndex, index: $0.offset), $0.element)
+                }
             }
             candidates += script.faults.enumerated().map { (RuleID(phase: -1, index: $0.offset), $0.element) }
             var fired: (rule: FaultRule, outcome: FiredOutcome)?
@@ -200,11 +204,14 @@ final class SimulatorEngine: Sendable {
                 let requestID = IDs.requestID(provider, &provState.ids)
                 var extra: [(name: String, value: String)] = []
                 if let rule = fired?.rule {
-                    if let seconds = rule.retryAfter { extra.append(("retry-after", RateLimitHeaders.seconds(seconds))) }
+                    if let seconds = rule.retryAfter {
+                        extra.append(("retry-after", RateLimitHeaders.seconds(seconds)))
+                    }
                     if let ms = rule.retryAfterMs { extra.append(("retry-after-ms", RateLimitHeaders.seconds(ms))) }
                     if let retry = rule.shouldRetry { extra.append(("x-should-retry", retry ? "true" : "false")) }
                 }
-                return .error(ErrorReplies.reply(provider, status, requestID: requestID, extraHeaders: extra), delayMs: delayMs)
+                return .error(
+                    ErrorReplies.reply(provider, status, requestID: requestID, extraHeaders: extra), delayMs: delayMs)
             case .reset?:
                 state.stats.record(provider, status: 0, fault: .reset, isStream: request.isStream)
                 return .reset(delayMs: delayMs)
@@ -244,7 +251,9 @@ final class SimulatorEngine: Sendable {
             var obfuscation: [String] = []
             if provider == .openai, request.isStream, request.includeObfuscation {
                 let events = OpenAIWire.eventCount(chunks: chunks.count, includeUsage: request.includeUsage)
-                obfuscation = (0..<events).map { _ in IDs.alphanumeric(1 + provState.ids.nextInt(below: 8), &provState.ids) }
+                obfuscation = (0..<events).map { _ in
+                    IDs.alphanumeric(1 + provState.ids.nextInt(below: 8), &provState.ids)
+                }
             }
             let context = ReplyContext(
                 model: request.model,
@@ -263,14 +272,16 @@ final class SimulatorEngine: Sendable {
             var headers: [(name: String, value: String)] = []
             switch provider {
             case .openai:
-                headers = [
-                    ("openai-organization", "user-simulator"),
-                    ("openai-processing-ms", String(Int(delayMs.rounded()))),
-                    ("openai-version", "2020-10-01"),
-                    ("x-request-id", requestID),
-                ] + RateLimitHeaders.openAI(readings)
+                headers =
+                    [
+                        ("openai-organization", "user-simulator"),
+                        ("openai-processing-ms", String(Int(delayMs.rounded()))),
+                        ("openai-version", "2020-10-01"),
+                        ("x-request-id", requestID),
+                    ] + RateLimitHeaders.openAI(readings)
             case .anthropic:
-                headers = [("request-id", requestID), ("anthropic-organization-id", state.organization)]
+                headers =
+                    [("request-id", requestID), ("anthropic-organization-id", state.organization)]
                     + RateLimitHeaders.anthropic(readings, now: wallNow)
             case .google:
                 headers = []
@@ -317,7 +328,8 @@ final class SimulatorEngine: Sendable {
         switch rule.effect {
         case .status(let status): return .status(status)
         case .reset: return .reset
-        case .stall(let after, let seconds): return .stream(StreamFault(kind: .stall(seconds: seconds), afterChunks: after))
+        case .stall(let after, let seconds):
+            return .stream(StreamFault(kind: .stall(seconds: seconds), afterChunks: after))
         case .midStreamError(let after): return .stream(StreamFault(kind: .error, afterChunks: after))
         case .truncate(let after): return .stream(StreamFault(kind: .truncate, afterChunks: after))
         case .resetAfterChunks(let after): return .stream(StreamFault(kind: .reset, afterChunks: after))
@@ -339,10 +351,12 @@ final class SimulatorEngine: Sendable {
         var headers: [(name: String, value: String)]
         switch provider {
         case .openai:
-            headers = [("Content-Type", "application/json"), ("x-request-id", requestID)]
+            headers =
+                [("Content-Type", "application/json"), ("x-request-id", requestID)]
                 + RateLimitHeaders.openAI(rejection.readings) + [("retry-after", retryAfter)]
         case .anthropic:
-            headers = [("Content-Type", "application/json"), ("request-id", requestID), ("retry-after", retryAfter)]
+            headers =
+                [("Content-Type", "application/json"), ("request-id", requestID), ("retry-after", retryAfter)]
                 + RateLimitHeaders.anthropic(rejection.readings, now: wallNow)
         case .google:
             headers = [("Content-Type", "application/json; charset=UTF-8")]

@@ -22,7 +22,9 @@ public struct SimulatorStats: Sendable, Equatable {
         }
 
         public static func < (lhs: Key, rhs: Key) -> Bool {
-            (lhs.provider.rawValue, lhs.status, lhs.fault.rawValue) < (rhs.provider.rawValue, rhs.status, rhs.fault.rawValue)
+            (lhs.provider.rawValue, lhs.status, lhs.fault.rawValue) < (
+                rhs.provider.rawValue, rhs.status, rhs.fault.rawValue
+            )
         }
     }
 
@@ -117,8 +119,10 @@ public struct SimulatorStats: Sendable, Equatable {
                 byStatus[key.status, default: 0] += value
                 byFault[key.fault.rawValue, default: 0] += value
             }
-            let statusText = byStatus.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
-            let faultText = byFault.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
+            let statusText = byStatus.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(
+                separator: ", ")
+            let faultText = byFault.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(
+                separator: ", ")
             providerParts.append(
                 "    \"\(provider.rawValue)\": {\"requests\": \(totals.requests), \"streams\": \(totals.streams), "
                     + "\"input_tokens\": \(totals.inputTokens), \"output_tokens\": \(totals.outputTokens), "

@@ -108,7 +108,9 @@ enum OpenAIWire {
         func choice(delta: String, finish: String?) -> String {
             "[{\"index\":0,\"delta\":\(delta),\"logprobs\":null,\"finish_reason\":\(finish.map { "\"\($0)\"" } ?? "null")}]"
         }
-        let preamble = [chunk(choices: choice(delta: "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", finish: nil))]
+        let preamble = [
+            chunk(choices: choice(delta: "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", finish: nil))
+        ]
         let content = context.chunks.map { text in
             chunk(choices: choice(delta: "{\"content\":\(JSONText.quoted(text))}", finish: nil))
         }
@@ -255,7 +257,8 @@ enum GeminiWire {
             let candidates = isLast ? usage.outputTokens : min(delivered, usage.outputTokens)
             let finish = isLast ? "\"finishReason\": \"\(finishReason(context))\"," : ""
             let thoughts = context.thinkingTokens > 0 ? ",\"thoughtsTokenCount\": \(context.thinkingTokens)" : ""
-            return "{\"candidates\": [{\"content\": {\"parts\": [{\"text\": \(JSONText.quoted(text))}],\"role\": \"model\"},"
+            return
+                "{\"candidates\": [{\"content\": {\"parts\": [{\"text\": \(JSONText.quoted(text))}],\"role\": \"model\"},"
                 + "\(finish)\"index\": 0}],\"usageMetadata\": {\"promptTokenCount\": \(usage.inputTokens),"
                 + "\"candidatesTokenCount\": \(candidates),"
                 + "\"totalTokenCount\": \(usage.inputTokens + candidates + context.thinkingTokens),"

@@ -11,11 +11,11 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "The embedded default: simulated providers with incidents, traffic through the resilient client, "
-            + "/metrics and alerts, JSON logs, live progress. No configuration, no API key.",
+            + "/metrics and /alerts, JSON logs, live progress. No configuration, no API key.",
         discussion: """
             One process runs the provider simulator (openai, anthropic and google APIs on a loopback port), \
-            the exporter (/metrics on --listen, JSON-lines logs in --log-dir), an in-process alert evaluator, \
-            and a traffic driver that sends a mix of unary and streaming requests through the resilient \
+            the exporter (/metrics and /alerts on --listen, JSON-lines logs in --log-dir, the alert rules \
+            evaluated in-process every 5 s), and a traffic driver that sends a mix of unary and streaming requests through the resilient \
             client, with openai as the primary and anthropic and google as fallbacks.
 
             The built-in scenario is a 240-second timeline that repeats: steady traffic; a 429 storm on openai \
@@ -34,7 +34,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "bulwark.yaml whose providers (kind, model, pricing, limits) and retry, circuit_breaker, outage, streaming and alerts sections replace the demo's; base URLs and keys still point at the simulator.")
     var config: String?
 
-    @Option(help: "Address of the exporter (/metrics), host:port; port 0 picks a free one.")
+    @Option(help: "Address of the exporter (/metrics, /alerts), host:port; port 0 picks a free one.")
     var listen = ExporterConfiguration.defaultListen
 
     @Option(name: .customLong("simulator-listen"), help: "Address of the simulated providers, host:port; port 0 picks a free one.")
@@ -120,6 +120,13 @@ struct DemoCommand: AsyncParsableCommand {
         var exporterConfiguration = ExporterConfiguration(host: exporterAddress.host, port: exporterAddress.port)
         exporterConfiguration.logDirectory = noLogs ? nil : logDirectory
         exporterConfiguration.dailyBudgetUSD = budget
+        // The guide's thresholds and windows (or the config's), evaluated every 5 s unless the config says
+        // otherwise, so that the progress follows the incidents.
+        exporterConfiguration.alerts = settings.alerts.evaluatorConfiguration
+        if settings.alerts.evaluationIntervalSeconds == nil { exporterConfiguration.alerts.evaluationIntervalSeconds = 5 }
+        exporterConfiguration.alertmanagerURL = settings.alerts.alertmanagerURL
+        // Each run tells its own story: no alert windows replayed from an earlier run's logs.
+        exporterConfiguration.replayLogsOnStart = false
         let exporter: Exporter
         do {
             exporter = try Exporter(configuration: exporterConfiguration)
@@ -145,8 +152,6 @@ struct DemoCommand: AsyncParsableCommand {
 
         let host = Self.displayHost(exporterConfiguration.host)
         let exporterBase = "http://\(host):\(exporter.port)"
-        let servesAlerts = await Self.servesAlerts(exporterBase, transport: transport)
-        let evaluator = AlertEvaluator(registry: exporter.registry, configuration: AlertConfiguration(evaluationIntervalSeconds: 5))
         let traffic = DemoTraffic(client: client, settings: DemoTraffic.Settings(
             rate: rate, concurrency: concurrency, streamShare: streamShare, duration: duration,
             drainTimeout: Self.drainTimeout))
@@ -156,21 +161,20 @@ struct DemoCommand: AsyncParsableCommand {
             ? .terminal(color: ProcessInfo.processInfo.environment["NO_COLOR"] == nil) : .plain(interval: progressInterval)
 
         printHeader(
-            script: script, settings: settings, simulator: simulator, exporterBase: exporterBase, servesAlerts: servesAlerts,
-            logFile: logFile, budget: budget)
+            script: script, settings: settings, simulator: simulator, exporterBase: exporterBase, logFile: logFile,
+            budget: budget)
 
         // The timeline starts with the traffic.
         simulator.reset()
         let events = DemoEventLog(start: .now)
         let context = DemoContext(
-            exporter: exporter, simulator: simulator, client: client, settings: settings, evaluator: evaluator,
-            traffic: traffic, scenario: script, events: events, metricsURL: exporterBase + "/metrics",
-            alertsURL: servesAlerts ? exporterBase + "/alerts" : nil, logFile: logFile)
+            exporter: exporter, simulator: simulator, client: client, settings: settings, traffic: traffic,
+            scenario: script, events: events, metricsURL: exporterBase + "/metrics", alertsURL: exporterBase + "/alerts",
+            logFile: logFile)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: DemoExporterService(exporter: exporter)),
                 .init(service: DemoSimulatorService(simulator: simulator)),
-                .init(service: DemoAlertService(evaluator: evaluator, events: events)),
                 .init(service: DemoProgress(context: context, mode: mode)),
                 .init(service: traffic, successTerminationBehavior: .gracefullyShutdownGroup),
             ],
@@ -216,7 +220,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     private func printHeader(
         script: Scenario, settings: BulwarkConfiguration, simulator: ProviderSimulator, exporterBase: String,
-        servesAlerts: Bool, logFile: String?, budget: Double
+        logFile: String?, budget: Double
     ) {
         let timeline = script.cycleSeconds.map { String(format: "%.0f s timeline, repeating", $0) } ?? "timeline runs once"
         let chain = settings.providers.map { "\($0.name) (\($0.model))" }.joined(separator: " -> ")
@@ -227,13 +231,9 @@ struct DemoCommand: AsyncParsableCommand {
             "chain: \(chain)",
             "simulator: \(simulator.baseURL)",
             "metrics: \(exporterBase)/metrics",
+            "alerts: \(exporterBase)/alerts",
+            "logs: " + (logFile ?? "off"),
         ]
-        if servesAlerts {
-            lines.append("alerts: \(exporterBase)/alerts")
-        } else {
-            lines.append("alerts: evaluated in-process, shown below and as llm_api_alert_firing at /metrics (this exporter has no /alerts route yet)")
-        }
-        lines.append("logs: " + (logFile ?? "off"))
         lines.append(String(format: "daily budget: $%.2f", budget))
         DemoOutput.write(lines.joined(separator: "\n") + "\n\n")
     }
@@ -251,6 +251,8 @@ struct DemoCommand: AsyncParsableCommand {
             "attempts: \(DemoFormat.count(snapshot.attempts)), retries \(DemoFormat.count(snapshot.retries)), "
                 + "fallback moves \(DemoFormat.count(snapshot.fallbackMoves))"
                 + (traffic.skipped > 0 ? ", ticks skipped at the concurrency limit \(traffic.skipped)" : ""))
+        let answered = traffic.answeredBy.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        lines.append("answered by: " + (answered.isEmpty ? "none" : answered))
         if traffic.cancelled > 0 {
             lines.append("cancelled at shutdown: \(traffic.cancelled) request(s) still in flight after \(Int(drainTimeout)) s")
         }
@@ -258,16 +260,6 @@ struct DemoCommand: AsyncParsableCommand {
         let fired = events.firedAlerts
         lines.append("alerts fired: " + (fired.isEmpty ? "none" : fired.joined(separator: ", ")))
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// Whether the exporter serves `GET /alerts` (the route arrives with the exporter's own evaluator).
-    static func servesAlerts(_ base: String, transport: AsyncHTTPClientTransport) async -> Bool {
-        let request = ProviderHTTPRequest(method: "GET", url: base + "/alerts", headers: [:], body: [], expectsEventStream: false)
-        guard let response = try? await transport.send(request, timeouts: TransportTimeouts(connect: .seconds(2), request: .seconds(2))) else {
-            return false
-        }
-        _ = try? await response.body.collect(upTo: 1 << 20)
-        return response.status == 200
     }
 
     static func address(_ text: String, option: String) throws -> (host: String, port: Int) {

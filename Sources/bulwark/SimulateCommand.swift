@@ -69,8 +69,10 @@ private struct SimulatorService: Service {
             FileHandle.standardError.write(Data("bulwark simulate: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let name = simulator.scenario.name.map { " (scenario \($0), seed \(simulator.seed))" } ?? " (seed \(simulator.seed))"
-        FileHandle.standardOutput.write(Data("simulating openai, anthropic, google on \(simulator.baseURL)\(name)\n".utf8))
+        let name =
+            simulator.scenario.name.map { " (scenario \($0), seed \(simulator.seed))" } ?? " (seed \(simulator.seed))"
+        FileHandle.standardOutput.write(
+            Data("simulating openai, anthropic, google on \(simulator.baseURL)\(name)\n".utf8))
         try? await gracefulShutdown()
         await simulator.stop()
         let stats = simulator.stats()

@@ -124,6 +124,11 @@ import Testing
             if !demo.process.isRunning { return }
             Thread.sleep(forTimeInterval: 0.5)
         }
+        // The exporter serves the in-process alert states.
+        let alerts = try RawHTTPClient.request(port: port, path: "/alerts")
+        #expect(alerts.status == 200)
+        #expect(alerts.text.contains("\"status\":\"success\""), "GET /alerts: \(alerts.text)")
+
         // Every incident of the timeline happened.
         let output = demo.outputText
         for incident in ["incident starts: openai: 429 storm", "incident starts: openai: 5xx outage",

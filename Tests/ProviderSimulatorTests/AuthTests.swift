@@ -14,7 +14,9 @@ struct AuthTests {
             #expect(try await send(lowercaseBearer, to: simulator).status == 200)
             #expect(try await send(.anthropic(), to: simulator).status == 200)
             var sdkStyle = ProviderCall.anthropic(useBearer: true)
-            sdkStyle.headers = sdkStyle.headers.map { $0.hasPrefix("anthropic-version") ? "anthropic-version: 2026-10-21" : $0 }
+            sdkStyle.headers = sdkStyle.headers.map {
+                $0.hasPrefix("anthropic-version") ? "anthropic-version: 2026-10-21" : $0
+            }
             #expect(try await send(sdkStyle, to: simulator).status == 200)
             var noVersion = ProviderCall.anthropic()
             noVersion.headers.removeAll { $0.hasPrefix("anthropic-version") }

@@ -23,7 +23,8 @@ struct FaultTests {
     }
 
     @Test func repeatsASequenceWithVariantsAndResetSteps() async throws {
-        let rule = FaultRule(effect: .sequence([.error(ErrorStatus(parsing: "502-html")!), .ok, .reset]), repeats: true)
+        let rule = FaultRule(
+            effect: .sequence([.error(ErrorStatus(parsing: "502-html")!), .ok, .reset]), repeats: true)
         let scenario = Scenario(providers: [.anthropic: ProviderScenario(faults: [rule])])
         try await withSimulator(scenario) { simulator in
             let first = try await send(.anthropic(), to: simulator)
@@ -114,7 +115,8 @@ struct FaultTests {
             let total = clock.now - start
             #expect(total >= .milliseconds(150 + 250 + 4 * 40))
             // message_start, content_block_start, ping arrive with the head; the first delta after the TTFT.
-            let firstDelta = try #require(read.chunks.firstIndex { String(decoding: $0, as: UTF8.self).contains("content_block_delta") })
+            let firstDelta = try #require(
+                read.chunks.firstIndex { String(decoding: $0, as: UTF8.self).contains("content_block_delta") })
             #expect(read.arrivals[firstDelta] >= .milliseconds(240))
         }
     }
@@ -143,11 +145,12 @@ struct FaultTests {
             #expect(read.head.status == 200)
             #expect(!read.isComplete, "the connection closes without the last chunk")
             let contentEvents = sseData(read.text).count
-            let expected: Int = switch provider {
-            case .openai: 3  // role + 2 content
-            case .anthropic: 5  // message_start, content_block_start, ping, 2 deltas
-            case .google: 2
-            }
+            let expected: Int =
+                switch provider {
+                case .openai: 3  // role + 2 content
+                case .anthropic: 5  // message_start, content_block_start, ping, 2 deltas
+                case .google: 2
+                }
             #expect(contentEvents >= expected)
             #expect(simulator.stats().count(provider: provider, status: 200, fault: .reset) == 1)
         }
@@ -176,7 +179,8 @@ struct FaultTests {
         let phase = Phase(name: "outage", fromSeconds: 10, untilSeconds: 20, faults: [.status(503)])
         let scenario = Scenario(cycleSeconds: 30, providers: [.openai: ProviderScenario(phases: [phase])])
         let engine = SimulatorEngine(scenario: scenario, seed: 1, clock: clock.now)
-        let request = ParsedRequest(model: "gpt-4o", isStream: false, prompt: PromptSummary(texts: ["hi"], messageCount: 1))
+        let request = ParsedRequest(
+            model: "gpt-4o", isStream: false, prompt: PromptSummary(texts: ["hi"], messageCount: 1))
         func status() -> Int {
             switch engine.decide(.openai, request) {
             case .error(let reply, _): reply.status

@@ -8,7 +8,9 @@ import Testing
 struct FixtureFidelityTests {
     /// `502.html` → `502-html`, `429-insufficient_quota.json` → `429-insufficient_quota`.
     static func statusSpec(forFile file: String) -> ErrorStatus? {
-        if file.hasSuffix(".html") { return ErrorStatus(parsing: file.replacingOccurrences(of: ".html", with: "-html")) }
+        if file.hasSuffix(".html") {
+            return ErrorStatus(parsing: file.replacingOccurrences(of: ".html", with: "-html"))
+        }
         return ErrorStatus(parsing: file.replacingOccurrences(of: ".json", with: ""))
     }
 
@@ -16,7 +18,8 @@ struct FixtureFidelityTests {
         guard let wire = providerWireDirectory() else { return }
         for provider in SimulatedProvider.allCases {
             let directory = wire.appendingPathComponent(provider.rawValue)
-            let manifest = try jsonObject(Array(try Data(contentsOf: directory.appendingPathComponent("errors/manifest.json"))))
+            let manifest = try jsonObject(
+                Array(try Data(contentsOf: directory.appendingPathComponent("errors/manifest.json"))))
             let files = try #require(manifest["files"] as? [[String: Any]])
             let embedded = WireFixtures.errors.filter { $0.provider == provider }
             #expect(embedded.map(\.file) == files.compactMap { $0["file"] as? String }, "regenerate WireFixtures.swift")
@@ -37,7 +40,8 @@ struct FixtureFidelityTests {
     }
 
     @Test(arguments: SimulatedProvider.allCases)
-    func servesEveryErrorFixtureByteForByteWithManifestStatusTypeAndHeaders(_ provider: SimulatedProvider) async throws {
+    func servesEveryErrorFixtureByteForByteWithManifestStatusTypeAndHeaders(_ provider: SimulatedProvider) async throws
+    {
         let files = WireFixtures.errors.filter { $0.provider == provider }
         var script = ProviderScenario()
         for file in files {
@@ -52,7 +56,8 @@ struct FixtureFidelityTests {
                 #expect(response.status == file.status, "\(provider) \(file.file)")
                 let expected: [UInt8]
                 if let wire {
-                    expected = Array(try Data(contentsOf: wire.appendingPathComponent("\(provider.rawValue)/errors/\(file.file)")))
+                    expected = Array(
+                        try Data(contentsOf: wire.appendingPathComponent("\(provider.rawValue)/errors/\(file.file)")))
                 } else {
                     expected = Array(file.body.utf8)
                 }
@@ -91,7 +96,8 @@ struct FixtureFidelityTests {
             #expect(read.isComplete, "the body ends cleanly right after the error")
             #expect(read.text.hasSuffix(WireFixtures.midStreamError(provider)))
             if let wire = providerWireDirectory() {
-                let fixture = try String(contentsOf: wire.appendingPathComponent("\(provider.rawValue)/stream-error.sse"), encoding: .utf8)
+                let fixture = try String(
+                    contentsOf: wire.appendingPathComponent("\(provider.rawValue)/stream-error.sse"), encoding: .utf8)
                 #expect(Self.shape(read.text) == Self.shape(fixture), "\(provider) event sequence")
             }
             #expect(simulator.stats().count(provider: provider, status: 200, fault: .midStreamError) == 1)

@@ -26,7 +26,8 @@ struct RateLimitTests {
             let error = try #require(try jsonObject(limited.body)["error"] as? [String: Any])
             #expect(error["type"] as? String == "requests")
             #expect(error["code"] as? String == "rate_limit_exceeded")
-            #expect((error["message"] as? String)?.contains("requests per min (RPM): Limit 2, Used 2, Requested 1") == true)
+            #expect(
+                (error["message"] as? String)?.contains("requests per min (RPM): Limit 2, Used 2, Requested 1") == true)
             #expect(simulator.stats().count(provider: .openai, status: 429, fault: .rateLimit) == 1)
             #expect(simulator.stats().count(provider: .openai, status: 200) == 2)
         }
@@ -68,9 +69,12 @@ struct RateLimitTests {
 
     @Test func freesCapacityAsTheRollingWindowMoves() {
         let clock = ManualClock()
-        let scenario = Scenario(providers: [.openai: ProviderScenario(rateLimits: RateLimits(rpm: 2, windowSeconds: 10))])
+        let scenario = Scenario(providers: [
+            .openai: ProviderScenario(rateLimits: RateLimits(rpm: 2, windowSeconds: 10))
+        ])
         let engine = SimulatorEngine(scenario: scenario, seed: 1, clock: clock.now)
-        let request = ParsedRequest(model: "gpt-4o", isStream: false, prompt: PromptSummary(texts: ["hi"], messageCount: 1))
+        let request = ParsedRequest(
+            model: "gpt-4o", isStream: false, prompt: PromptSummary(texts: ["hi"], messageCount: 1))
         func outcome() -> (status: Int, headers: [String: String]) {
             switch engine.decide(.openai, request) {
             case .error(let reply, _): (reply.status, Dictionary(reply.headers.map { ($0.name, $0.value) }) { $1 })
@@ -99,7 +103,8 @@ struct RateLimitTests {
         let scenario = Scenario(providers: [.google: ProviderScenario(rateLimits: RateLimits(tpm: 5))])
         let engine = SimulatorEngine(scenario: scenario, seed: 1, clock: ManualClock().now)
         let long = String(repeating: "long prompt ", count: 10)
-        let request = ParsedRequest(model: "gemini", isStream: false, prompt: PromptSummary(texts: [long], messageCount: 1))
+        let request = ParsedRequest(
+            model: "gemini", isStream: false, prompt: PromptSummary(texts: [long], messageCount: 1))
         guard case .error(let reply, _) = engine.decide(.google, request) else {
             Issue.record("expected a 429")
             return

@@ -21,7 +21,8 @@ struct SDKConformanceTests {
             Issue.record("BULWARK_PYTHON=\(configured) is not an executable")
             return nil
         }
-        let packageRoot = pythonDirectory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let packageRoot = pythonDirectory.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let venv = packageRoot.appendingPathComponent(".venv/bin/python3").path
         if FileManager.default.isExecutableFile(atPath: venv) { return venv }
         if environment["CI"] == "true" {

@@ -5,7 +5,8 @@ import Testing
 
 @Suite("Scenario files")
 struct ScenarioLoadingTests {
-    private static let docsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    private static let docsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources/ProviderSimulator/ProviderSimulator.docc")
 
     @Test func readsTheDocumentedExampleScenario() throws {
@@ -29,20 +30,27 @@ struct ScenarioLoadingTests {
         #expect(openai.phases == [Phase(name: "outage", fromSeconds: 30, untilSeconds: 60, faults: [.status(503)])])
         let anthropic = scenario[.anthropic]
         #expect(anthropic.latency == .logNormal(medianMs: 600, sigma: 0.5))
-        #expect(anthropic.faults[1] == FaultRule.status(ErrorStatus(429, variant: "enforced_spend_limit_reached")).limited(to: 1))
+        #expect(
+            anthropic.faults[1]
+                == FaultRule.status(ErrorStatus(429, variant: "enforced_spend_limit_reached")).limited(to: 1))
         #expect(scenario[.google].lineEnding == .crlf)
         #expect(scenario[.google].faults[0] == .connectionReset(probability: 0.01))
     }
 
     @Test func readsTheSDKConformanceScenario() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("python/sdk_scenario.yaml")
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "python/sdk_scenario.yaml")
         let scenario = try Scenario.load(path: path.path)
         #expect(scenario.seed == 11)
-        #expect(scenario[.openai].faults.contains(FaultRule.status(ErrorStatus(429, variant: "insufficient_quota")).matching(model: "fault-429-insufficient_quota")))
+        #expect(
+            scenario[.openai].faults.contains(
+                FaultRule.status(ErrorStatus(429, variant: "insufficient_quota")).matching(
+                    model: "fault-429-insufficient_quota")))
     }
 
     @Test func readsJSONLikeYAML() throws {
-        let json = #"{"name": "j", "providers": {"google": {"latency": {"distribution": "uniform", "min_ms": 1, "max_ms": 2}, "faults": [{"status": "400-failed_precondition", "probability": 0.5}, {"statuses": [503, "ok", "reset"]}]}}}"#
+        let json =
+            #"{"name": "j", "providers": {"google": {"latency": {"distribution": "uniform", "min_ms": 1, "max_ms": 2}, "faults": [{"status": "400-failed_precondition", "probability": 0.5}, {"statuses": [503, "ok", "reset"]}]}}}"#
         let fromJSON = try Scenario(json: json)
         let fromYAML = try Scenario(yaml: json)
         #expect(fromJSON == fromYAML)
@@ -59,18 +67,39 @@ struct ScenarioLoadingTests {
     }
 
     @Test(arguments: [
-        ("providers: {openai: {faults: [{status: 503, probabilty: 0.5}]}}", "providers.openai.faults[0].probabilty", "unknown key 'probabilty'"),
+        (
+            "providers: {openai: {faults: [{status: 503, probabilty: 0.5}]}}", "providers.openai.faults[0].probabilty",
+            "unknown key 'probabilty'"
+        ),
         ("providers: {mistral: {}}", "providers.mistral", "unknown key 'mistral'"),
         ("providers: {openai: {faults: [{status: 503, reset: true}]}}", "providers.openai.faults[0]", "one effect"),
         ("providers: {openai: {faults: [{probability: 0.5}]}}", "providers.openai.faults[0]", "needs one effect"),
-        ("providers: {openai: {faults: [{status: 503, probability: 1.5}]}}", "providers.openai.faults[0].probability", "between 0 and 1"),
+        (
+            "providers: {openai: {faults: [{status: 503, probability: 1.5}]}}",
+            "providers.openai.faults[0].probability", "between 0 and 1"
+        ),
         ("providers: {openai: {faults: [{status: 200}]}}", "providers.openai.faults[0].status", "400 or more"),
-        ("providers: {openai: {faults: [{status: \"429-enforced_spend_limit_reached\"}]}}", "providers.openai.faults[0]", "no fixture"),
-        ("providers: {openai: {faults: [{statuses: [429, teapot]}]}}", "providers.openai.faults[0].statuses[1]", "'teapot' is not a step"),
-        ("providers: {openai: {latency: {distribution: normal, mean_ms: 5}}}", "providers.openai.latency.distribution", "needs mean_ms and stddev_ms"),
+        (
+            "providers: {openai: {faults: [{status: \"429-enforced_spend_limit_reached\"}]}}",
+            "providers.openai.faults[0]", "no fixture"
+        ),
+        (
+            "providers: {openai: {faults: [{statuses: [429, teapot]}]}}", "providers.openai.faults[0].statuses[1]",
+            "'teapot' is not a step"
+        ),
+        (
+            "providers: {openai: {latency: {distribution: normal, mean_ms: 5}}}",
+            "providers.openai.latency.distribution", "needs mean_ms and stddev_ms"
+        ),
         ("providers: {openai: {rate_limits: {rpm: -1}}}", "providers.openai.rate_limits.rpm", "must not be negative"),
-        ("providers: {openai: {phases: [{from: 10, until: 5}]}}", "providers.openai.phases[0].until", "after from_seconds"),
-        ("providers: {openai: {faults: [{status: 500, stall_seconds: 3}]}}", "providers.openai.faults[0].stall_seconds", "only with stall_after_chunks"),
+        (
+            "providers: {openai: {phases: [{from: 10, until: 5}]}}", "providers.openai.phases[0].until",
+            "after from_seconds"
+        ),
+        (
+            "providers: {openai: {faults: [{status: 500, stall_seconds: 3}]}}",
+            "providers.openai.faults[0].stall_seconds", "only with stall_after_chunks"
+        ),
     ])
     func rejectsMistakesNamingWhereAndWhy(_ yaml: String, _ path: String, _ message: String) {
         do {
@@ -118,11 +147,15 @@ struct ScenarioLoadingTests {
         var generator = Xoshiro256(seed: 9)
         let uniform = (0..<1000).map { _ in LatencyDistribution.uniform(100, 200).sample(using: &generator) }
         #expect(uniform.allSatisfy { (100...200).contains($0) })
-        let normal = (0..<2000).map { _ in LatencyDistribution.normal(meanMs: 300, stddevMs: 50).sample(using: &generator) }
+        let normal = (0..<2000).map { _ in
+            LatencyDistribution.normal(meanMs: 300, stddevMs: 50).sample(using: &generator)
+        }
         let mean = normal.reduce(0, +) / Double(normal.count)
         #expect(abs(mean - 300) < 10)
         #expect(normal.allSatisfy { $0 >= 0 })
-        let lognormal = (0..<2000).map { _ in LatencyDistribution.logNormal(medianMs: 500, sigma: 0.5).sample(using: &generator) }
+        let lognormal = (0..<2000).map { _ in
+            LatencyDistribution.logNormal(medianMs: 500, sigma: 0.5).sample(using: &generator)
+        }
         let median = lognormal.sorted()[1000]
         #expect(abs(median - 500) < 50)
         var clamp = LatencyDistribution.normal(meanMs: 0, stddevMs: 1000)

@@ -15,7 +15,9 @@ struct SeedingTests {
     ])
 
     /// Status, request id and text of `count` OpenAI requests.
-    private func transcript(_ simulator: ProviderSimulator, count: Int, interleaveAnthropic: Bool = false) async throws -> [String] {
+    private func transcript(_ simulator: ProviderSimulator, count: Int, interleaveAnthropic: Bool = false) async throws
+        -> [String]
+    {
         var lines: [String] = []
         for index in 0..<count {
             if interleaveAnthropic, index % 2 == 0 { _ = try await send(.anthropic(), to: simulator) }
@@ -45,7 +47,9 @@ struct SeedingTests {
 
     @Test func keepsEachProvidersFaultsIndependentOfOtherProvidersTraffic() async throws {
         let alone = try await withSimulator(Self.chaos, seed: 5) { try await transcript($0, count: 20) }
-        let mixed = try await withSimulator(Self.chaos, seed: 5) { try await transcript($0, count: 20, interleaveAnthropic: true) }
+        let mixed = try await withSimulator(Self.chaos, seed: 5) {
+            try await transcript($0, count: 20, interleaveAnthropic: true)
+        }
         #expect(alone == mixed)
     }
 
@@ -68,7 +72,10 @@ struct SeedingTests {
         let anthropic = simulator.expectedCompletion(for: .anthropic, prompt: "What is a circuit breaker?")
         #expect(openai.text == anthropic.text)
         #expect(openai.text != simulator.expectedCompletion(for: .openai, prompt: "Something else").text)
-        #expect(openai.text != ProviderSimulator(seed: 4).expectedCompletion(for: .openai, prompt: "What is a circuit breaker?").text)
+        #expect(
+            openai.text
+                != ProviderSimulator(seed: 4).expectedCompletion(for: .openai, prompt: "What is a circuit breaker?")
+                .text)
         #expect((8...24).contains(openai.outputTokens))
         #expect(openai.text.hasSuffix("."))
         #expect(openai.text.first?.isUppercase == true)

@@ -1,13 +1,13 @@
 import HTTPServer
 
 #if canImport(Glibc)
-import Glibc
-private let streamSocketType = Int32(SOCK_STREAM.rawValue)
-private let sendFlags = Int32(MSG_NOSIGNAL)
+    import Glibc
+    private let streamSocketType = Int32(SOCK_STREAM.rawValue)
+    private let sendFlags = Int32(MSG_NOSIGNAL)
 #elseif canImport(Darwin)
-import Darwin
-private let streamSocketType = SOCK_STREAM
-private let sendFlags: Int32 = 0
+    import Darwin
+    private let streamSocketType = SOCK_STREAM
+    private let sendFlags: Int32 = 0
 #endif
 
 private func closeSocket(_ descriptor: Int32) {

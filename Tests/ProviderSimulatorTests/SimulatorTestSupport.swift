@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import HTTPServer
+import Synchronization
 import Testing
 
 @testable import ProviderSimulator
@@ -64,7 +64,8 @@ struct ProviderCall: Sendable {
         key: String? = "sk-ant-test-0123456789",
         useBearer: Bool = false
     ) -> ProviderCall {
-        var body = #"{"model": "\#(model)", "max_tokens": \#(maxTokens), "messages": [{"role": "user", "content": "\#(prompt)"}]"#
+        var body =
+            #"{"model": "\#(model)", "max_tokens": \#(maxTokens), "messages": [{"role": "user", "content": "\#(prompt)"}]"#
         if stream { body += #", "stream": true"# }
         body += "}"
         var headers = ["content-type: application/json", "anthropic-version: 2023-06-01"]
@@ -124,7 +125,9 @@ func sendStream(_ call: ProviderCall, to simulator: ProviderSimulator, timeoutSe
 }
 
 /// `GET` or `POST` on the simulator's control routes.
-func control(_ method: String, _ path: String, on simulator: ProviderSimulator) async throws -> SimulatorHTTPClient.Response {
+func control(_ method: String, _ path: String, on simulator: ProviderSimulator) async throws
+    -> SimulatorHTTPClient.Response
+{
     let port = simulator.port
     return try await onThread {
         let client = try SimulatorHTTPClient(port: port)
@@ -143,7 +146,8 @@ func providerWireDirectory(sourceLocation: SourceLocation = #_sourceLocation) ->
         ProcessInfo.processInfo.environment["BULWARK_PROVIDER_WIRE"].map { URL(fileURLWithPath: $0) },
         packageRoot.deletingLastPathComponent().appendingPathComponent("shared/provider-wire"),
     ].compactMap { $0 }
-    for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("README.md").path) {
+    for candidate in candidates
+    where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("README.md").path) {
         return candidate
     }
     if ProcessInfo.processInfo.environment["CI"] == "true" {

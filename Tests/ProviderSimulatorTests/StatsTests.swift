@@ -7,10 +7,12 @@ import Testing
 @Suite("Ground-truth counts")
 struct StatsTests {
     @Test func countsEveryRequestByProviderStatusAndFaultAndServesThemAsJSON() async throws {
-        let scenario = Scenario(name: "counted", providers: [
-            .openai: ProviderScenario(faults: [.sequence([503]), .midStreamError(afterChunks: 1).limited(to: 1)]),
-            .google: ProviderScenario(faults: [.htmlError(502).matching(model: "edge")]),
-        ])
+        let scenario = Scenario(
+            name: "counted",
+            providers: [
+                .openai: ProviderScenario(faults: [.sequence([503]), .midStreamError(afterChunks: 1).limited(to: 1)]),
+                .google: ProviderScenario(faults: [.htmlError(502).matching(model: "edge")]),
+            ])
         try await withSimulator(scenario, seed: 77) { simulator in
             _ = try await send(.openAI(), to: simulator)  // 503 status
             _ = try await send(.openAI(), to: simulator)  // 200 none
@@ -29,7 +31,9 @@ struct StatsTests {
             #expect(stats.count(provider: .google, status: 502) == 1)
             #expect(stats.providers[.openai]?.streams == 2)
             let expected = simulator.expectedCompletion(for: .openai, prompt: "Say hello.")
-            #expect(stats.providers[.openai]?.outputTokens == 2 * expected.outputTokens, "only complete answers count tokens")
+            #expect(
+                stats.providers[.openai]?.outputTokens == 2 * expected.outputTokens,
+                "only complete answers count tokens")
             #expect(stats.providers[.openai]?.inputTokens == 20)
 
             let response = try await control("GET", "/simulator/stats", on: simulator)
@@ -42,10 +46,14 @@ struct StatsTests {
             let openai = try #require((json["providers"] as? [String: Any])?["openai"] as? [String: Any])
             #expect(openai["requests"] as? Int == 5)
             #expect((openai["by_status"] as? [String: Int]) == ["200": 3, "401": 1, "503": 1])
-            #expect((openai["by_fault"] as? [String: Int]) == ["none": 2, "mid_stream_error": 1, "status": 1, "auth": 1])
+            #expect(
+                (openai["by_fault"] as? [String: Int]) == ["none": 2, "mid_stream_error": 1, "status": 1, "auth": 1])
             let counts = try #require(json["counts"] as? [[String: Any]])
             #expect(counts.count == stats.counts.count)
-            #expect(counts.contains { $0["provider"] as? String == "google" && $0["status"] as? Int == 502 && $0["count"] as? Int == 1 })
+            #expect(
+                counts.contains {
+                    $0["provider"] as? String == "google" && $0["status"] as? Int == 502 && $0["count"] as? Int == 1
+                })
             let anthropic = try #require((json["providers"] as? [String: Any])?["anthropic"] as? [String: Any])
             #expect(anthropic["requests"] as? Int == 1)
         }

@@ -31,7 +31,8 @@ struct WireFormatTests {
             #expect(response.headers["x-ratelimit-limit-requests"] == "30000")
             #expect(response.headers["x-ratelimit-remaining-requests"] == "29999")
             #expect(response.headers["x-ratelimit-limit-tokens"] == "150000000")
-            #expect(response.headers["x-ratelimit-remaining-tokens"] == String(150_000_000 - 10 - expected.outputTokens))
+            #expect(
+                response.headers["x-ratelimit-remaining-tokens"] == String(150_000_000 - 10 - expected.outputTokens))
             #expect(response.headers["x-ratelimit-reset-requests"] == "1m0s")
             #expect(response.headers["openai-version"] == "2020-10-01")
         }
@@ -156,7 +157,9 @@ struct WireFormatTests {
             #expect(chunks.count == expected.pieces.count)
             let counts = chunks.compactMap { ($0["usageMetadata"] as? [String: Any])?["candidatesTokenCount"] as? Int }
             #expect(counts == Array(1...expected.pieces.count))
-            let finishes = chunks.map { (($0["candidates"] as? [[String: Any]])?.first?["finishReason"] as? String) ?? "-" }
+            let finishes = chunks.map {
+                (($0["candidates"] as? [[String: Any]])?.first?["finishReason"] as? String) ?? "-"
+            }
             #expect(finishes.last == "STOP")
             #expect(finishes.dropLast().allSatisfy { $0 == "-" })
             #expect(!read.text.contains("[DONE]"))
@@ -200,7 +203,8 @@ struct WireFormatTests {
             let read = try await sendStream(.openAI(stream: true), to: simulator)
             let contents = try sseData(read.text).dropLast().compactMap { payload -> String? in
                 let chunk = try jsonObject(Array(payload.utf8))
-                return ((chunk["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
+                return ((chunk["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"]
+                    as? String
             }
             #expect(contents == ["", "Hello!", " How", " can", " I", " help", " you", " today?"])
         }
@@ -228,7 +232,8 @@ struct WireFormatTests {
                 #expect(response.text == fixture.body)
             }
             var anthropic = ProviderCall.anthropic()
-            anthropic.body = Array(#"{"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "hi"}]}"#.utf8)
+            anthropic.body = Array(
+                #"{"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "hi"}]}"#.utf8)
             #expect(try await send(anthropic, to: simulator).status == 400)
             #expect(simulator.stats().count(fault: .invalidRequest) == 4)
         }

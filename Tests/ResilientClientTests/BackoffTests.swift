@@ -99,9 +99,10 @@ struct BackoffTests {
         var zero = SplitMix64(seed: 0)
         #expect(zero.next() == 0xE220_A839_7B1D_CDAF)
         var generator = SplitMix64(seed: 1_234_567)
-        #expect([generator.next(), generator.next(), generator.next()] == [
-            6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
-        ])
+        #expect(
+            [generator.next(), generator.next(), generator.next()] == [
+                6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
+            ])
     }
 
     // MARK: Retry decisions
@@ -210,7 +211,8 @@ struct BackoffTests {
         // A decision that is not a retry does not spend the budget.
         for _ in 0..<10 { budget.recordRequest() }
         _ = policy.decide(after: Fixtures.error(.badRequest), retriesSoFar: 0, budget: budget)
-        _ = policy.decide(after: Fixtures.error(.rateLimited, retryAfter: .seconds(600)), retriesSoFar: 0, budget: budget)
+        _ = policy.decide(
+            after: Fixtures.error(.rateLimited, retryAfter: .seconds(600)), retriesSoFar: 0, budget: budget)
         #expect(policy.decide(after: Fixtures.error(.serverError), retriesSoFar: 0, budget: budget).delay != nil)
     }
 

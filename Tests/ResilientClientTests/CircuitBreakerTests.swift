@@ -17,10 +17,14 @@ struct CircuitBreakerTests {
     typealias Fixtures = ResilienceFixtures
 
     private func breaker(clock: ManualClock, log: EventLog<CircuitBreakerEvent>? = nil) -> CircuitBreaker {
-        CircuitBreaker(provider: "anthropic", configuration: CircuitBreakerConfiguration(), clock: clock, onStateChange: log?.handler)
+        CircuitBreaker(
+            provider: "anthropic", configuration: CircuitBreakerConfiguration(), clock: clock,
+            onStateChange: log?.handler)
     }
 
-    private func permit(_ breaker: CircuitBreaker, sourceLocation: SourceLocation = #_sourceLocation) throws -> CircuitPermit {
+    private func permit(_ breaker: CircuitBreaker, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> CircuitPermit
+    {
         guard case .allowed(let permit) = breaker.acquire() else {
             Issue.record("expected the call to be allowed", sourceLocation: sourceLocation)
             throw CancellationError()
@@ -64,10 +68,12 @@ struct CircuitBreakerTests {
     @Test func successesDoNotEraseFailuresWithinTheWindow() throws {
         let clock = ManualClock()
         let breaker = breaker(clock: clock)
-        for _ in 0..<5 {
+        for _ in 0..<4 {
             try fail(breaker, times: 1)
             breaker.recordSuccess(try permit(breaker))
         }
+        #expect(breaker.snapshot().failuresInWindow == 4)
+        try fail(breaker, times: 1)
         #expect(breaker.currentState() == .open)
     }
 
@@ -208,7 +214,8 @@ struct CircuitBreakerTests {
         #expect(events.map(\.timestamp) == [1_700_000_010, 1_700_000_070, 1_700_000_071])
         #expect(events.allSatisfy { $0.provider == "anthropic" })
         #expect(events.map(\.isOpening) == [true, false, false])
-        #expect(events.map(\.reason) == [.failureThreshold(count: 5), .recoveryTimeoutElapsed, .trialsSucceeded(count: 2)])
+        #expect(
+            events.map(\.reason) == [.failureThreshold(count: 5), .recoveryTimeoutElapsed, .trialsSucceeded(count: 2)])
         #expect(events[0].description == "circuit anthropic: closed → open (failureThreshold(count: 5))")
     }
 

@@ -22,7 +22,8 @@ enum ResilienceFixtures {
     }
 
     private static func statusFor(_ type: ErrorType) -> Int {
-        for status in [400, 401, 403, 404, 408, 413, 429, 500, 502, 503, 504] where ErrorType.forStatus(status) == type {
+        for status in [400, 401, 403, 404, 408, 413, 429, 500, 502, 503, 504] where ErrorType.forStatus(status) == type
+        {
             return status
         }
         return 0

@@ -6,7 +6,8 @@ import Testing
 struct DegradedModeTests {
     private static let providers = ["openai", "anthropic"]
 
-    private func status(_ provider: String, _ severity: OutageSeverity, since: Double? = 1_750_000_000) -> OutageStatus {
+    private func status(_ provider: String, _ severity: OutageSeverity, since: Double? = 1_750_000_000) -> OutageStatus
+    {
         OutageStatus(
             provider: provider, severity: severity, failures: severity == .prolonged ? 20 : (severity == .none ? 0 : 1),
             since: severity == .none ? nil : since, duration: nil, windowSeconds: 300)
@@ -15,7 +16,8 @@ struct DegradedModeTests {
     private func degraded(
         clock: ManualClock, configuration: DegradedMode.Configuration = .init(), log: EventLog<DegradedModeEvent>? = nil
     ) -> DegradedMode {
-        let mode = DegradedMode(providers: Self.providers, configuration: configuration, clock: clock, onChange: log?.handler)
+        let mode = DegradedMode(
+            providers: Self.providers, configuration: configuration, clock: clock, onChange: log?.handler)
         return mode
     }
 
@@ -53,7 +55,9 @@ struct DegradedModeTests {
         let mode = degraded(clock: clock)
         let fingerprint = RequestFingerprint(request("capital of France?"))
         mode.remember(ChatResult(text: "Lyon"), for: fingerprint, provider: "openai")
-        mode.remember(ChatResult(text: "Paris", usage: TokenUsage(inputTokens: 12, outputTokens: 1)), for: fingerprint, provider: "anthropic")
+        mode.remember(
+            ChatResult(text: "Paris", usage: TokenUsage(inputTokens: 12, outputTokens: 1)), for: fingerprint,
+            provider: "anthropic")
         clock.advance(by: 90)
         allDown(mode)
         let admission = try await mode.admit(fingerprint, options: .init(cacheable: true))
@@ -174,7 +178,10 @@ struct DegradedModeTests {
         } catch let error as DegradedModeError {
             #expect(error.code == .deadlineExceeded)
             #expect(error.waited == 30)
-            #expect(error.description.hasPrefix("all providers are down and none recovered before the request's deadline (waited 30.0 s): openai: prolonged since"))
+            #expect(
+                error.description.hasPrefix(
+                    "all providers are down and none recovered before the request's deadline (waited 30.0 s): openai: prolonged since"
+                ))
         }
         #expect(mode.queuedCount == 0)
     }
@@ -194,7 +201,9 @@ struct DegradedModeTests {
         let clock = ManualClock()
         let mode = degraded(clock: clock, configuration: .init(queueCapacity: 2))
         allDown(mode)
-        let waiters = (0..<2).map { _ in Task { try await mode.admit(nil, options: .init(priority: .low, deadline: 60)) } }
+        let waiters = (0..<2).map { _ in
+            Task { try await mode.admit(nil, options: .init(priority: .low, deadline: 60)) }
+        }
         await clock.waitForSleepers(2)
         do {
             _ = try await mode.admit(nil, options: .init(priority: .low, deadline: 60))

@@ -112,7 +112,8 @@ struct OutageDetectorTests {
         let detector = detector(clock: clock)
         fail(detector, times: 20)
         #expect(
-            detector.status().description == "openai: prolonged since 2025-06-15T15:06:40Z (20 failures in the last 300 s)")
+            detector.status().description
+                == "openai: prolonged since 2025-06-15T15:06:40Z (20 failures in the last 300 s)")
         detector.recordSuccess()
         #expect(detector.status().description == "openai: healthy")
     }

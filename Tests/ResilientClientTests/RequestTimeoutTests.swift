@@ -19,13 +19,18 @@ struct RequestTimeoutTests {
         #expect(RequestTimeout(model: "gpt-4o", maxTokens: 2_000, inputTokens: 20_000).request == 120)
     }
 
-    @Test(arguments: ["o3", "o3-mini", "o3-2025-04-16", "o4-mini", "o4-mini-2025-04-16", "claude-opus-4-1", "claude-opus-4-6", "claude-3-opus-20240229", "openai/o3", "Claude-Opus-4"])
+    @Test(arguments: [
+        "o3", "o3-mini", "o3-2025-04-16", "o4-mini", "o4-mini-2025-04-16", "claude-opus-4-1", "claude-opus-4-6",
+        "claude-3-opus-20240229", "openai/o3", "Claude-Opus-4",
+    ])
     func reasoningModelsGetFourTimesTheTime(model: String) {
         #expect(RequestTimeout.isReasoningModel(model))
         #expect(RequestTimeout(model: model, maxTokens: 1_000, inputTokens: 1_000).request == 120)
     }
 
-    @Test(arguments: ["gpt-4o", "gpt-4o-mini", "o4", "claude-sonnet-4-6", "gemini-3-pro", "gpt-o3-like", "claude-haiku-opusish"])
+    @Test(arguments: [
+        "gpt-4o", "gpt-4o-mini", "o4", "claude-sonnet-4-6", "gemini-3-pro", "gpt-o3-like", "claude-haiku-opusish",
+    ])
     func otherModelsAreNotReasoningModels(model: String) {
         #expect(!RequestTimeout.isReasoningModel(model))
     }
@@ -38,7 +43,9 @@ struct RequestTimeoutTests {
     @Test func configuredTimeoutWins() {
         #expect(RequestTimeout(model: "o3", maxTokens: 8_000, inputTokens: 50_000, configured: 60).request == 60)
         #expect(RequestTimeout(model: "gpt-4o", maxTokens: 10, inputTokens: 10, configured: 600).request == 600)
-        #expect(RequestTimeout(model: "gpt-4o", maxTokens: 10, inputTokens: 10, configured: 5) == RequestTimeout(request: 5, connect: 5))
+        #expect(
+            RequestTimeout(model: "gpt-4o", maxTokens: 10, inputTokens: 10, configured: 5)
+                == RequestTimeout(request: 5, connect: 5))
         // Nonsense is ignored.
         #expect(RequestTimeout(model: "gpt-4o", maxTokens: 10, inputTokens: 10, configured: 0).request == 30)
         #expect(RequestTimeout(model: "gpt-4o", maxTokens: 10, inputTokens: 10, configured: .infinity).request == 30)

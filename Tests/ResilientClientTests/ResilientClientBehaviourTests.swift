@@ -70,11 +70,13 @@ import Testing
     @Test func deliversPartialTextWithTheErrorWhenAStreamBreaksMidWay() async throws {
         for fault in [FaultRule.midStreamError(afterChunks: 3), .truncate(afterChunks: 3), .reset(afterChunks: 3), .stall(afterChunks: 3, seconds: 3)] {
             let harness = try SimulatorHarness(
-                scenario: Scenario(providers: [.anthropic: ProviderScenario(faults: [fault])]), chain: [.anthropic, .openai])
+                // Chunks 30 ms apart reach the client before the fault strikes.
+                scenario: Scenario(providers: [.anthropic: ProviderScenario(interChunk: .fixed(30), faults: [fault])]),
+                chain: [.anthropic, .openai])
             let (text, result, _) = await harness.stream()
             await harness.shutdown()
             guard case .failure(let error) = result, let failure = error as? ResilientClientError else {
-                Issue.record("\(fault): expected a failure, got \(result)")
+                Issue.record("\(fault.effect): expected a failure, got text \(text.count) chars; simulator saw \(harness.simulator.stats().counts)")
                 continue
             }
             #expect(!text.isEmpty, "\(fault)")

@@ -27,7 +27,8 @@ struct RetryBudgetTests {
     }
 
     @Test func steadyTrafficEarnsExactlyTheRatio() {
-        let budget = RetryBudget(configuration: .init(ratio: 0.1, window: 10, minimumRetriesPerSecond: 0), clock: ManualClock())
+        let budget = RetryBudget(
+            configuration: .init(ratio: 0.1, window: 10, minimumRetriesPerSecond: 0), clock: ManualClock())
         for _ in 0..<9 { budget.recordRequest() }
         #expect(!budget.tryWithdraw())
         budget.recordRequest()

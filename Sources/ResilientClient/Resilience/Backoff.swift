@@ -48,7 +48,8 @@ public final class RandomSource: Sendable {
     }
 
     /// A uniformly distributed value in `lower...upper` from `generator`.
-    static func uniform<G: RandomNumberGenerator>(_ lower: Double, _ upper: Double, using generator: inout G) -> Double {
+    static func uniform<G: RandomNumberGenerator>(_ lower: Double, _ upper: Double, using generator: inout G) -> Double
+    {
         guard upper > lower, lower.isFinite, upper.isFinite else { return lower }
         return Double.random(in: lower...upper, using: &generator)
     }
@@ -155,7 +156,9 @@ public struct BackoffPolicy: Sendable, Hashable {
     }
 
     /// The jittered delay before retry `retry`, drawn with `generator`.
-    public func delay<G: RandomNumberGenerator>(retry: Int, previousDelay: Double? = nil, using generator: inout G) -> Double {
+    public func delay<G: RandomNumberGenerator>(retry: Int, previousDelay: Double? = nil, using generator: inout G)
+        -> Double
+    {
         let range = delayRange(retry: retry, previousDelay: previousDelay)
         return RandomSource.uniform(range.lowerBound, range.upperBound, using: &generator)
     }

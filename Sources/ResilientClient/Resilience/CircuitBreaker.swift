@@ -277,7 +277,9 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
-    private func transition(_ state: inout State, to next: CircuitState, now: Double, reason: CircuitBreakerEvent.Reason) {
+    private func transition(
+        _ state: inout State, to next: CircuitState, now: Double, reason: CircuitBreakerEvent.Reason
+    ) {
         let previous = state.state
         state.state = next
         state.generation += 1

@@ -128,7 +128,8 @@ public final class ManualClock: ResilienceClock {
         defer { _ = state.withLock { $0.cancelledBeforeRegistration.remove(id) } }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let outcome = state.withLock { state -> (cancelled: Bool, watchers: [CheckedContinuation<Void, Never>]) in
+                let outcome = state.withLock {
+                    state -> (cancelled: Bool, watchers: [CheckedContinuation<Void, Never>]) in
                     if state.cancelledBeforeRegistration.remove(id) != nil { return (true, []) }
                     state.sleepers[id] = Sleeper(deadline: state.now + seconds, order: id, continuation: continuation)
                     return (false, state.takeSatisfiedWatchers())

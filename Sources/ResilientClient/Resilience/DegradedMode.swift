@@ -325,7 +325,9 @@ public final class DegradedMode: Sendable {
         public var maxQueueWait: Double
 
         /// Creates a configuration.
-        public init(cacheCapacity: Int = 256, cacheMaxAge: Double? = nil, queueCapacity: Int = 64, maxQueueWait: Double = 300) {
+        public init(
+            cacheCapacity: Int = 256, cacheMaxAge: Double? = nil, queueCapacity: Int = 64, maxQueueWait: Double = 300
+        ) {
             self.cacheCapacity = cacheCapacity
             self.cacheMaxAge = cacheMaxAge
             self.queueCapacity = queueCapacity
@@ -361,7 +363,8 @@ public final class DegradedMode: Sendable {
     ) {
         self.configuration = configuration
         self.clock = clock
-        self.cache = ResponseCache(capacity: configuration.cacheCapacity, maxAge: configuration.cacheMaxAge, clock: clock)
+        self.cache = ResponseCache(
+            capacity: configuration.cacheCapacity, maxAge: configuration.cacheMaxAge, clock: clock)
         self.state = Mutex(State(providers: providers))
         self.broadcaster = EventBroadcaster(handler: onChange)
     }

@@ -59,7 +59,8 @@ public struct OutageStatus: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         guard severity != .none, let since else { return "\(provider): healthy" }
         let window = windowSeconds.rounded() == windowSeconds ? String(Int(windowSeconds)) : String(windowSeconds)
-        return "\(provider): \(severity.name) since \(Self.iso8601(since)) (\(failures) failures in the last \(window) s)"
+        return
+            "\(provider): \(severity.name) since \(Self.iso8601(since)) (\(failures) failures in the last \(window) s)"
     }
 
     /// `since` as an ISO 8601 UTC time to the second.

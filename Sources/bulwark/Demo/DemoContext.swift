@@ -3,20 +3,18 @@ import Exporter
 import ProviderSimulator
 import ResilientClient
 
-/// Everything the demo's services share: the exporter, the simulator, the client, the alert evaluator,
-/// the traffic counters, the event log, and the addresses to show.
+/// Everything the demo's services share: the exporter (with its alert evaluator), the simulator, the
+/// client, the traffic counters, the event log, and the addresses to show.
 struct DemoContext: Sendable {
     let exporter: Exporter
     let simulator: ProviderSimulator
     let client: ResilientClient
     let settings: BulwarkConfiguration
-    let evaluator: AlertEvaluator
     let traffic: DemoTraffic
     let scenario: Scenario
     let events: DemoEventLog
     let metricsURL: String
-    /// `nil` when this exporter build does not serve `GET /alerts` (the in-process evaluator still runs).
-    let alertsURL: String?
+    let alertsURL: String
     let logFile: String?
 
     /// The registry, the client, the traffic and the alerts now.
@@ -27,7 +25,7 @@ struct DemoContext: Sendable {
         snapshot.providers = client.providerStatus().map {
             DemoSnapshot.ProviderState(name: $0.provider, circuit: $0.circuit, outage: $0.outage.severity)
         }
-        snapshot.alerts = evaluator.alerts()
+        snapshot.alerts = exporter.evaluator.alerts()
         snapshot.traffic = traffic.counters.values
         return snapshot
     }

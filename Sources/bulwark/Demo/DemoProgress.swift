@@ -75,10 +75,12 @@ final class DemoProgress: Service, Sendable {
     }
 }
 
-/// Turns successive snapshots into events: phases starting and ending, breakers changing state.
+/// Turns successive snapshots into events: phases starting and ending, breakers changing state, alerts
+/// firing and resolving.
 struct DemoChangeTracker {
     private var phases: Set<String>?
     private var circuits: [String: CircuitState] = [:]
+    private var firing: [String] = []
 
     mutating func observe(_ snapshot: DemoSnapshot, into log: DemoEventLog) {
         let now = Set(snapshot.phases)
@@ -102,6 +104,15 @@ struct DemoChangeTracker {
             }
             circuits[provider.name] = provider.circuit
         }
+        let nowFiring = snapshot.alerts.filter { $0.phase == .firing }
+        let names = nowFiring.map(DemoEventLog.describe)
+        for (alert, name) in zip(nowFiring, names) where !firing.contains(name) {
+            log.recordFiring(name, critical: alert.severity == .critical)
+        }
+        for name in firing where !names.contains(name) {
+            log.record("alert resolved: \(name)", severity: .good)
+        }
+        firing = names
     }
 }
 
@@ -139,7 +150,8 @@ enum DemoProgressText {
             paint.dim(
                 DemoFormat.left("provider", 11) + DemoFormat.left("breaker", 11) + DemoFormat.left("outage", 11)
                     + DemoFormat.right("attempts", 9) + DemoFormat.right("2xx", 8) + DemoFormat.right("429", 7)
-                    + DemoFormat.right("5xx", 7) + DemoFormat.right("other", 7) + "   headroom"))
+                    + DemoFormat.right("5xx", 7) + DemoFormat.right("other", 7) + DemoFormat.right("answered", 10)
+                    + "   headroom"))
         for provider in snapshot.providers {
             let circuit = DemoFormat.left(provider.circuit.rawValue, 11)
             let paintedCircuit =
@@ -159,7 +171,9 @@ enum DemoProgressText {
             row += provider.outage > .transient ? paint.red(outage) : outage
             row += DemoFormat.right(DemoFormat.count(total), 9) + DemoFormat.right(DemoFormat.count(ok), 8)
             row += DemoFormat.right(DemoFormat.count(limited), 7) + DemoFormat.right(DemoFormat.count(serverErrors), 7)
-            row += DemoFormat.right(DemoFormat.count(other), 7) + "   " + headroomText(snapshot.headroom[name])
+            row += DemoFormat.right(DemoFormat.count(other), 7)
+            row += DemoFormat.right(String(snapshot.traffic.answeredBy[name] ?? 0), 10)
+            row += "   " + headroomText(snapshot.headroom[name])
             lines.append(row)
         }
         lines.append("alerts     " + alertsText(snapshot.alerts, paint: paint))
@@ -176,7 +190,7 @@ enum DemoProgressText {
             lines.append((index == 0 ? "recent     " : "           ") + painted)
         }
         var links = "metrics \(context.metricsURL)"
-        if let alerts = context.alertsURL { links += "   alerts \(alerts)" }
+        links += "   alerts \(context.alertsURL)"
         if let log = context.logFile { links += "   logs \(log)" }
         lines.append(paint.dim(links))
         lines.append(paint.dim("Ctrl-C stops: requests in flight finish, logs are flushed, the ground truth is checked"))
@@ -192,6 +206,7 @@ enum DemoProgressText {
         var parts: [String] = ["[\(DemoFormat.clock(snapshot.elapsed))] \(now)", requests]
         parts.append("attempts \(DemoFormat.count(snapshot.attempts)), retries \(DemoFormat.count(snapshot.retries))")
         parts.append("breakers " + snapshot.providers.map { "\($0.name)=\($0.circuit.rawValue)" }.joined(separator: " "))
+        parts.append("answered by " + snapshot.providers.map { "\($0.name)=\(traffic.answeredBy[$0.name] ?? 0)" }.joined(separator: " "))
         parts.append("spend " + spendText(snapshot, paint: Paint(enabled: false)))
         let firing = snapshot.alerts.filter { $0.phase == .firing }
         let names = firing.map(DemoEventLog.describe).joined(separator: ", ")

@@ -1,4 +1,3 @@
-import CallMetrics
 import Exporter
 import ProviderSimulator
 import ServiceLifecycle
@@ -22,24 +21,5 @@ struct DemoSimulatorService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await simulator.stop(gracePeriod: .seconds(2))
-    }
-}
-
-/// Evaluates the guide's alerts in-process over the exporter's registry (which publishes
-/// `llm_api_alert_firing`), and logs each alert that fires or resolves.
-///
-/// INTEGRATION POINT: the exporter does not evaluate alerts itself yet. When `Exporter` gains its own
-/// `AlertEvaluator` (and serves `GET /alerts` from it), hand that evaluator to `DemoContext` and drop
-/// this service, so that one evaluator publishes `llm_api_alert_firing`.
-struct DemoAlertService: Service {
-    let evaluator: AlertEvaluator
-    let events: DemoEventLog
-
-    func run() async throws {
-        let evaluator = self.evaluator
-        let events = self.events
-        await cancelWhenGracefulShutdown {
-            await evaluator.run { changes in events.record(changes) }
-        }
     }
 }

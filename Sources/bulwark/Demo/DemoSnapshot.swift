@@ -184,17 +184,11 @@ final class DemoEventLog: Sendable {
         }
     }
 
-    /// Records the alerts that started firing or resolved at one evaluation.
-    func record(_ changes: AlertChanges) {
-        for alert in changes.fired {
-            record("alert firing: \(Self.describe(alert))", severity: alert.severity == .critical ? .critical : .warning)
-            state.withLock { state in
-                let name = Self.describe(alert)
-                if !state.fired.contains(name) { state.fired.append(name) }
-            }
-        }
-        for alert in changes.resolved {
-            record("alert resolved: \(Self.describe(alert))", severity: .good)
+    /// Records an alert that started firing.
+    func recordFiring(_ name: String, critical: Bool) {
+        record("alert firing: \(name)", severity: critical ? .critical : .warning)
+        state.withLock { state in
+            if !state.fired.contains(name) { state.fired.append(name) }
         }
     }
 

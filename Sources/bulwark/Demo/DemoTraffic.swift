@@ -109,6 +109,9 @@ final class DemoTrafficCounters: Sendable {
         var cancelled = 0
         /// Failed requests by the normalized error of the last provider tried.
         var failures: [String: Int] = [:]
+        /// Answered requests by the provider that answered (a provider skipped for an open circuit does
+        /// not make the answer a fallback in `llm_api_requests_total`, but it shows here).
+        var answeredBy: [String: Int] = [:]
         var draining = false
     }
 
@@ -134,6 +137,7 @@ final class DemoTrafficCounters: Sendable {
         state.withLock { state in
             state.inFlight -= 1
             if response.usedFallback { state.fallback += 1 } else { state.success += 1 }
+            state.answeredBy[response.provider, default: 0] += 1
         }
     }
 
