@@ -37,6 +37,14 @@ test: deps venv
 	$(SWIFT) build --build-tests
 	BULWARK_BIN=$(CURDIR)/.build/debug/bulwark BULWARK_PYTHON=$(CURDIR)/$(VENV)/bin/python3 $(SWIFT) test --skip-build
 
+## demo: the embedded default — simulated providers with incidents, the real exporter on $(LISTEN).
+demo: release
+	.build/release/bulwark demo --listen $(LISTEN) $(DEMO_ARGS)
+
+## simulate: the fake providers alone, for SDKs and other clients.
+simulate: release
+	.build/release/bulwark simulate --listen 127.0.0.1:8080
+
 ## serve: the exporter alone on $(LISTEN).
 serve: release
 	.build/release/bulwark serve --listen $(LISTEN)

@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(
             name: "ProviderSimulatorTests",
             dependencies: ["ProviderSimulator", "HTTPServer"],
+            exclude: ["python"],
             swiftSettings: strict
         ),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "CallMetrics", "HTTPServer"], swiftSettings: strict),

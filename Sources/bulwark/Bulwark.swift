@@ -5,6 +5,6 @@ struct Bulwark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulwark",
         abstract: "Resilient, observable calls to LLM APIs, and the exporter that lets Prometheus watch them.",
-        subcommands: [ServeCommand.self, ChatCommand.self, LogsCommand.self, CheckConfigCommand.self]
+        subcommands: [DemoCommand.self, ServeCommand.self, ChatCommand.self, SimulateCommand.self, LogsCommand.self, CheckConfigCommand.self]
     )
 }

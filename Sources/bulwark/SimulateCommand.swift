@@ -46,8 +46,24 @@ struct SimulateCommand: AsyncParsableCommand {
             }
         }
         let simulator = ProviderSimulator(scenario: script, seed: seed)
+        do {
+            try simulator.start(host: address.host, port: address.port)
+        } catch {
+            FileHandle.standardError.write(Data("bulwark simulate: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let named = simulator.scenario.name.map { "scenario \($0), " } ?? ""
+        FileHandle.standardOutput.write(
+            Data(
+                """
+                simulating openai, anthropic, google on \(simulator.baseURL)
+                \(named)seed \(simulator.seed); counts at \(simulator.baseURL)/simulator/stats
+
+                """.utf8
+            )
+        )
         let group = ServiceGroup(
-            services: [SimulatorService(simulator: simulator, host: address.host, port: address.port, logger: logger)],
+            services: [SimulatorService(simulator: simulator, logger: logger)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -55,27 +71,15 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs a ``ProviderSimulator`` until graceful shutdown (SIGTERM/SIGINT).
+/// Keeps a started ``ProviderSimulator`` serving until graceful shutdown (SIGTERM/SIGINT), then stops it.
 private struct SimulatorService: Service {
     let simulator: ProviderSimulator
-    let host: String
-    let port: Int
     let logger: Logger
 
     func run() async throws {
-        do {
-            try simulator.start(host: host, port: port)
-        } catch {
-            FileHandle.standardError.write(Data("bulwark simulate: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        let name =
-            simulator.scenario.name.map { " (scenario \($0), seed \(simulator.seed))" } ?? " (seed \(simulator.seed))"
-        FileHandle.standardOutput.write(
-            Data("simulating openai, anthropic, google on \(simulator.baseURL)\(name)\n".utf8))
+        // Returns when graceful shutdown is triggered; throws when the task is cancelled instead.
         try? await gracefulShutdown()
         await simulator.stop()
-        let stats = simulator.stats()
-        logger.info("stopped", metadata: ["requests": "\(stats.total)"])
+        logger.info("stopped", metadata: ["requests": "\(simulator.stats().total)"])
     }
 }

@@ -9,4 +9,5 @@ print("Bulwark benchmarks (release build, \(ProcessInfo.processInfo.activeProces
 try RecordBenchmark.run(into: &table)
 try RenderBenchmark.run(into: &table, python: python)
 try LogSinkBenchmark.run(into: &table)
+try await ClientOverheadBenchmark.run(into: &table)
 table.printMarkdown()

@@ -1,11 +1,10 @@
 import CallMetrics
 import Foundation
-import Synchronization
 
 /// One configured provider at run time: its adapter and key, and the resilience state kept for it.
 ///
-/// State changes are published to telemetry synchronously, right after the call that caused them,
-/// so gauges never lag behind what the client does.
+/// Breaker and outage state changes reach telemetry through the patterns' ordered change callbacks,
+/// so no transition (open → half-open → open) is missed between two requests.
 final class ProviderSlot: Sendable {
     let configuration: ProviderConfiguration
     let adapter: any ProviderAdapter
@@ -15,7 +14,6 @@ final class ProviderSlot: Sendable {
     let outage: OutageDetector
     let retryPolicy: RetryPolicy
     private let telemetry: any ClientTelemetry
-    private let published: Mutex<(circuit: CircuitState, severity: OutageSeverity)>
 
     var name: String { configuration.name }
 
@@ -26,29 +24,19 @@ final class ProviderSlot: Sendable {
         self.configuration = configuration
         adapter = configuration.endpoint.makeAdapter()
         self.apiKey = apiKey
-        breaker = CircuitBreaker(provider: configuration.name, configuration: settings.circuitBreaker, clock: clock)
-        limiter = RateLimiter(provider: configuration.name, configuration: configuration.rateLimits, clock: clock)
-        outage = OutageDetector(provider: configuration.name, configuration: settings.outage, clock: clock)
+        let name = configuration.name
+        breaker = CircuitBreaker(provider: name, configuration: settings.circuitBreaker, clock: clock) { event in
+            telemetry.setCircuitState(event.to, provider: name)
+            if event.isOpening { telemetry.recordCircuitOpened(provider: name) }
+        }
+        limiter = RateLimiter(provider: name, configuration: configuration.rateLimits, clock: clock)
+        outage = OutageDetector(provider: name, configuration: settings.outage, clock: clock) { event in
+            telemetry.setOutageSeverity(event.to, provider: name)
+        }
         retryPolicy = RetryPolicy(settings.retry, maxRetries: configuration.maxRetries, random: random)
         self.telemetry = telemetry
-        published = Mutex((.closed, .none))
         telemetry.setCircuitState(.closed, provider: configuration.name)
         telemetry.setOutageSeverity(.none, provider: configuration.name)
-    }
-
-    /// Publishes breaker and outage state if either changed since the last call.
-    func publishState() {
-        let circuit = breaker.currentState()
-        let severity = outage.severity
-        let changes = published.withLock { last -> (circuit: CircuitState?, severity: OutageSeverity?) in
-            defer { last = (circuit, severity) }
-            return (last.circuit == circuit ? nil : circuit, last.severity == severity ? nil : severity)
-        }
-        if let circuit = changes.circuit {
-            telemetry.setCircuitState(circuit, provider: name)
-            if circuit == .open { telemetry.recordCircuitOpened(provider: name) }
-        }
-        if let severity = changes.severity { telemetry.setOutageSeverity(severity, provider: name) }
     }
 
     /// Feeds a response's rate-limit headers to the limiter and the gauges.
@@ -72,7 +60,6 @@ final class ProviderSlot: Sendable {
             breaker.recordSuccess(permit)
             outage.recordSuccess()
         }
-        publishState()
     }
 
     /// The price of an answer, from the configured price table.

@@ -185,9 +185,7 @@ public final class ResilientClient: Sendable {
 
     /// Why `slot` is skipped without an attempt, or `nil` to try it.
     private func skipReason(_ slot: ProviderSlot, later: ArraySlice<ProviderSlot>, request: ChatRequest) -> String? {
-        let state = slot.breaker.currentState()
-        slot.publishState()
-        if state == .open {
+        if slot.breaker.currentState() == .open {
             return "circuit open"
         }
         // Route around a limiter wait when a later provider could go at once.
@@ -211,13 +209,13 @@ public final class ResilientClient: Sendable {
         var previousDelay: Double?
         while true {
             guard case .allowed(let circuitPermit) = slot.breaker.acquire() else {
-                slot.publishState()
                 return .moveOn(ProviderError(errorType: .unavailable, statusCode: 0, message: "\(slot.name): circuit open"))
             }
-            slot.publishState()
             let ratePermit: RateLimitPermit
             do {
-                ratePermit = try await slot.limiter.acquire(estimatedTokens: Self.estimatedTokens(request))
+                // A limiter wait longer than a Retry-After the client would accept falls back instead.
+                ratePermit = try await slot.limiter.acquire(
+                    estimatedTokens: Self.estimatedTokens(request), maxWait: slot.retryPolicy.retryAfterCeiling)
             } catch {
                 slot.breaker.release(circuitPermit)
                 return .moveOn(ProviderError(errorType: .rateLimited, statusCode: 0, message: "\(slot.name): \(error)"))
@@ -228,7 +226,9 @@ public final class ResilientClient: Sendable {
                 fallback: run.firstProviderTried != slot.name, circuitState: circuitPermit.state)
             let outcome = await runner.run(context, deliver: deliver)
             recorder.record(outcome.metric)
-            ratePermit.complete(actualTokens: outcome.metric.inputTokens + outcome.metric.outputTokens)
+            let usedTokens = outcome.metric.inputTokens + outcome.metric.outputTokens
+            // Unknown usage keeps the estimate in the token window rather than freeing it.
+            ratePermit.complete(actualTokens: usedTokens > 0 ? usedTokens : nil)
             switch outcome.result {
             case .success(let result):
                 slot.recordOutcome(nil, permit: circuitPermit)
@@ -280,7 +280,7 @@ public final class ResilientClient: Sendable {
             throw ResilientClientError(
                 code: error.code == .deadlineExceeded ? .deadlineExceeded : .degraded, requestID: requestID,
                 failures: error.downProviders.map { status in
-                    .init(provider: status.provider, skippedBecause: "\(status)", downSince: status.since.map(clock.wallTime(at:)))
+                    .init(provider: status.provider, skippedBecause: "\(status)", downSince: status.since)
                 })
         } catch {
             telemetry.recordRequest(outcome: .failed)

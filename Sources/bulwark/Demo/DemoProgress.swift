@@ -146,34 +146,34 @@ enum DemoProgressText {
                 + "fallback moves \(DemoFormat.count(snapshot.fallbackMoves))   "
                 + "tokens \(DemoFormat.compact(snapshot.inputTokens)) in / \(DemoFormat.compact(snapshot.outputTokens)) out")
         lines.append("spend      " + spendText(snapshot, paint: paint))
-        lines.append(
-            paint.dim(
-                DemoFormat.left("provider", 11) + DemoFormat.left("breaker", 11) + DemoFormat.left("outage", 11)
-                    + DemoFormat.right("attempts", 9) + DemoFormat.right("2xx", 8) + DemoFormat.right("429", 7)
-                    + DemoFormat.right("5xx", 7) + DemoFormat.right("other", 7) + DemoFormat.right("answered", 10)
-                    + "   headroom"))
+        let header =
+            DemoFormat.left("provider", 10) + DemoFormat.left("breaker", 10) + DemoFormat.left("outage", 10)
+            + DemoFormat.right("attempts", 9) + DemoFormat.right("2xx", 6) + DemoFormat.right("429", 5)
+            + DemoFormat.right("5xx", 5) + DemoFormat.right("other", 6) + DemoFormat.right("answered", 9)
+            + "  left req/tok"
+        lines.append(paint.dim(header))
         for provider in snapshot.providers {
-            let circuit = DemoFormat.left(provider.circuit.rawValue, 11)
+            let circuit = DemoFormat.left(provider.circuit.rawValue, 10)
             let paintedCircuit =
                 switch provider.circuit {
                 case .closed: paint.green(circuit)
                 case .halfOpen: paint.yellow(circuit)
                 case .open: paint.red(circuit)
                 }
-            let outage = DemoFormat.left(provider.outage.name, 11)
+            let outage = DemoFormat.left(provider.outage.name, 10)
             let name = provider.name
             let total = snapshot.attempts(name) { _ in true }
             let ok = snapshot.attempts(name) { (200..<300).contains($0) }
             let limited = snapshot.attempts(name) { $0 == 429 }
             let serverErrors = snapshot.attempts(name) { (500..<600).contains($0) }
             let other = total - ok - limited - serverErrors
-            var row = DemoFormat.left(name, 11) + paintedCircuit
+            var row = DemoFormat.left(name, 10) + paintedCircuit
             row += provider.outage > .transient ? paint.red(outage) : outage
-            row += DemoFormat.right(DemoFormat.count(total), 9) + DemoFormat.right(DemoFormat.count(ok), 8)
-            row += DemoFormat.right(DemoFormat.count(limited), 7) + DemoFormat.right(DemoFormat.count(serverErrors), 7)
-            row += DemoFormat.right(DemoFormat.count(other), 7)
-            row += DemoFormat.right(String(snapshot.traffic.answeredBy[name] ?? 0), 10)
-            row += "   " + headroomText(snapshot.headroom[name])
+            row += DemoFormat.right(DemoFormat.count(total), 9) + DemoFormat.right(DemoFormat.count(ok), 6)
+            row += DemoFormat.right(DemoFormat.count(limited), 5) + DemoFormat.right(DemoFormat.count(serverErrors), 5)
+            row += DemoFormat.right(DemoFormat.count(other), 6)
+            row += DemoFormat.right(String(snapshot.traffic.answeredBy[name] ?? 0), 9)
+            row += "  " + headroomText(snapshot.headroom[name])
             lines.append(row)
         }
         lines.append("alerts     " + alertsText(snapshot.alerts, paint: paint))
@@ -227,13 +227,13 @@ enum DemoProgressText {
         return ratio > 1.5 ? paint.red(text) : ratio > 1.2 ? paint.yellow(text) : text
     }
 
+    /// `requests/tokens %` left of the provider's rate limits (the tightest token resource), `-` when the
+    /// provider sends no rate-limit headers.
     static func headroomText(_ resources: [String: Double]?) -> String {
         guard let resources, !resources.isEmpty else { return "-" }
-        var parts: [String] = []
-        if let requests = resources["requests"] { parts.append("req \(Int((requests * 100).rounded())) %") }
+        func percent(_ value: Double?) -> String { value.map { String(Int(($0 * 100).rounded())) } ?? "-" }
         let tokens = resources.filter { $0.key != "requests" }.values.min()
-        if let tokens { parts.append("tok \(Int((tokens * 100).rounded())) %") }
-        return parts.joined(separator: ", ")
+        return "\(percent(resources["requests"]))/\(percent(tokens)) %"
     }
 
     static func alertsText(_ alerts: [AlertState], paint: Paint) -> String {
@@ -256,11 +256,45 @@ struct TerminalFrame {
     private var drawn = 0
 
     mutating func draw(_ lines: [String]) {
+        let width = Self.columns()
         var out = drawn > 0 ? "\u{1B}[\(drawn)F" : ""
-        for line in lines { out += "\u{1B}[2K" + line + "\n" }
+        for line in lines { out += "\u{1B}[2K" + Self.fit(line, width: width) + "\n" }
         out += "\u{1B}[J"
         DemoOutput.write(out)
         drawn = lines.count
+    }
+}
+
+extension TerminalFrame {
+    /// The terminal's width in columns (80 when it cannot be read).
+    static func columns() -> Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
+    /// `line` cut to `width` visible characters (escape sequences do not count), so that no line wraps
+    /// and the redraw, which moves the cursor up one row per line, stays in place.
+    static func fit(_ line: String, width: Int) -> String {
+        var visible = 0
+        var result = ""
+        var escape = false
+        for character in line {
+            if escape {
+                result.append(character)
+                if character.isLetter { escape = false }
+                continue
+            }
+            if character == "\u{1B}" {
+                escape = true
+                result.append(character)
+                continue
+            }
+            if visible >= width - 1 { return result + "\u{1B}[0m" }
+            result.append(character)
+            visible += 1
+        }
+        return result
     }
 }
 
