@@ -53,6 +53,8 @@ serve: release
 bench: deps venv
 	cd Benchmarks && $(SWIFT) build -c release --product BulwarkBenchmarks
 	cd Benchmarks && BULWARK_PYTHON=$(CURDIR)/$(VENV)/bin/python3 .build/release/BulwarkBenchmarks
+	cd Benchmarks && $(SWIFT) build -c release --product ClientBenchmarks
+	cd Benchmarks && .build/release/ClientBenchmarks
 
 clean:
 	rm -rf .build $(VENV) Benchmarks/.build

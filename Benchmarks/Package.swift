@@ -11,16 +11,26 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
+        .target(name: "BenchmarkSupport"),
         .executableTarget(
             name: "BulwarkBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
+                .product(name: "CallMetrics", package: "bulwark"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"]), .enableUpcomingFeature("InternalImportsByDefault")]
+        ),
+        // The resilient client against a bare AsyncHTTPClient call (builds SwiftNIO and BoringSSL in release).
+        .executableTarget(
+            name: "ClientBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
                 .product(name: "CallMetrics", package: "bulwark"),
                 .product(name: "ResilientClient", package: "bulwark"),
                 .product(name: "ProviderSimulator", package: "bulwark"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"]), .enableUpcomingFeature("InternalImportsByDefault")]
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -168,8 +168,7 @@ struct DemoCommand: AsyncParsableCommand {
         simulator.reset()
         let events = DemoEventLog(start: .now)
         let context = DemoContext(
-            exporter: exporter, simulator: simulator, client: client, settings: settings, traffic: traffic,
-            scenario: script, events: events, metricsURL: exporterBase + "/metrics", alertsURL: exporterBase + "/alerts",
+            exporter: exporter, client: client, traffic: traffic, scenario: script, events: events, metricsURL: exporterBase + "/metrics", alertsURL: exporterBase + "/alerts",
             logFile: logFile)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [

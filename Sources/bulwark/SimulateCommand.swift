@@ -10,12 +10,15 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Serve fake OpenAI, Anthropic and Gemini APIs with scripted faults, for SDKs and clients to call.",
         discussion: """
-            All three APIs share one port: POST /v1/chat/completions (OpenAI), POST /v1/messages (Anthropic),
-            POST /v1beta/models/{model}:generateContent and :streamGenerateContent?alt=sse, also under
-            /v1/models/ (Gemini). GET /simulator/stats counts every request by provider, status and fault;
-            POST /simulator/reset[?seed=N] starts the run over. Point the SDKs at it, e.g.
-            OpenAI(base_url="http://127.0.0.1:8080/v1"), Anthropic(base_url="http://127.0.0.1:8080"),
-            genai.Client(http_options={"base_url": "http://127.0.0.1:8080"}).
+            All three APIs share one port: POST /v1/chat/completions (OpenAI), POST /v1/messages (Anthropic), \
+            POST /v1beta/models/{model}:generateContent and :streamGenerateContent?alt=sse, also under \
+            /v1/models/ (Gemini).
+
+            GET /simulator/stats counts every request by provider, status and fault; \
+            POST /simulator/reset[?seed=N] starts the run over.
+
+            Point the SDKs at it: OpenAI(base_url="http://HOST:PORT/v1"), Anthropic(base_url="http://HOST:PORT"), \
+            genai.Client(http_options={"base_url": "http://HOST:PORT"}).
             """
     )
 

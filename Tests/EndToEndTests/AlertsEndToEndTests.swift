@@ -188,7 +188,7 @@ import Testing
     /// Polls both sides until each shows `expected` as its firing set on three consecutive polls, then
     /// compares them alert by alert; returns a line for the log.
     static func checkpoint(
-        _ name: String, expected: Set<AlertID>, prometheus: PrometheusHarness, serve: ServeHarness, timeout: Double = 30
+        _ name: String, expected: Set<AlertID>, prometheus: PrometheusHarness, serve: ServeHarness, timeout: Double = 20
     ) throws -> String {
         let start = Date()
         let deadline = start.addingTimeInterval(timeout)
@@ -229,15 +229,17 @@ import Testing
             #expect(left.summary == right.summary, "\(id) summary: Prometheus \"\(left.summary)\", exporter \"\(right.summary)\"")
             #expect(left.runbook == right.runbook, "\(id) runbook differs")
         }
-        return "checkpoint \(name): agreed after \(String(format: "%.1f", elapsed)) s on \(expected.count) firing alerts\n" + detail
+        let outcome = agreeing >= 3 ? "both fired the expected \(expected.count) alerts" : "NO AGREEMENT on the expected \(expected.count) alerts"
+        return "checkpoint \(name): \(outcome) after \(String(format: "%.1f", elapsed)) s\n" + detail
     }
 
     /// Polls Alertmanager until its active alerts are exactly the exporter's firing set (and `expected`).
     static func checkAlertmanager(_ alertmanager: AlertmanagerHarness, receives expected: Set<AlertID>, serve: ServeHarness) throws -> String {
         let start = Date()
-        let deadline = start.addingTimeInterval(30)
+        let deadline = start.addingTimeInterval(20)
         var received: [AlertID: [String: Any]] = [:]
         var exporterFiring: Set<AlertID> = []
+        var matched = false
         while Date() < deadline {
             exporterFiring = firing(try ListedAlert.parse(serve.get("/alerts").body, source: "exporter"))
             received = [:]
@@ -246,7 +248,10 @@ import Testing
                 received[AlertID(labels: labels)] = alert
             }
             let active = received.filter { (($0.value["status"] as? [String: Any])?["state"] as? String) == "active" }
-            if Set(active.keys) == exporterFiring, exporterFiring == expected { break }
+            if Set(active.keys) == exporterFiring, exporterFiring == expected {
+                matched = true
+                break
+            }
             Thread.sleep(forTimeInterval: 0.3)
         }
         let elapsed = Date().timeIntervalSince(start)
@@ -259,7 +264,8 @@ import Testing
             let summary = (alert["annotations"] as? [String: String])?["summary"] ?? ""
             #expect(summary.hasPrefix("LLM API"), "\(id) summary \"\(summary)\"")
         }
-        return String(format: "alertmanager: %d alerts received after %.1f s: ", received.count, elapsed)
+        return (matched ? "alertmanager: received" : "alertmanager: MISMATCH,")
+            + String(format: " %d alerts after %.1f s: ", received.count, elapsed)
             + sorted(Set(received.keys)).map(\.description).joined(separator: ", ")
     }
 

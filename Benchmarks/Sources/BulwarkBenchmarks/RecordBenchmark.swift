@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import CallMetrics
 import Foundation
 import Prometheus

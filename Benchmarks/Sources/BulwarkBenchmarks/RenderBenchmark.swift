@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import CallMetrics
 import Foundation
 import Prometheus
@@ -29,7 +30,7 @@ enum RenderBenchmark {
                 .record(event.latencyMs / 1000)
             peer.makeCounter(name: "llm_api_tokens_total", labels: pair + [("direction", "input")]).increment(by: Int64(event.inputTokens))
             peer.makeCounter(name: "llm_api_tokens_total", labels: pair + [("direction", "output")]).increment(by: Int64(event.outputTokens))
-            peer.makeCounter(name: "llm_api_retries_total", labels: pair).increment(by: event.isRetry ? 1 : 0)
+            peer.makeCounter(name: "llm_api_retries_total", labels: pair).increment(by: Int64(event.isRetry ? 1 : 0))
             peer.makeCounter(name: "llm_api_cost_usd_total", labels: pair).increment(by: event.costUSD)
         }
         var buffer: [UInt8] = []

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import CallMetrics
 
 /// The events and series every benchmark uses, identical for Bulwark and its peers.

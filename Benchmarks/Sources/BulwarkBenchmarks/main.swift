@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 // One run, every peer: prints each result as it comes and a Markdown table at the end.
@@ -9,5 +10,4 @@ print("Bulwark benchmarks (release build, \(ProcessInfo.processInfo.activeProces
 try RecordBenchmark.run(into: &table)
 try RenderBenchmark.run(into: &table, python: python)
 try LogSinkBenchmark.run(into: &table)
-try await ClientOverheadBenchmark.run(into: &table)
 table.printMarkdown()

@@ -3,13 +3,11 @@ import Exporter
 import ProviderSimulator
 import ResilientClient
 
-/// Everything the demo's services share: the exporter (with its alert evaluator), the simulator, the
-/// client, the traffic counters, the event log, and the addresses to show.
+/// What the progress display reads: the exporter (its registry and alert evaluator), the client's
+/// breakers, the traffic counters, the scenario, the event log, and the addresses to show.
 struct DemoContext: Sendable {
     let exporter: Exporter
-    let simulator: ProviderSimulator
     let client: ResilientClient
-    let settings: BulwarkConfiguration
     let traffic: DemoTraffic
     let scenario: Scenario
     let events: DemoEventLog

@@ -150,7 +150,7 @@ enum DemoProgressText {
             DemoFormat.left("provider", 10) + DemoFormat.left("breaker", 10) + DemoFormat.left("outage", 10)
             + DemoFormat.right("attempts", 9) + DemoFormat.right("2xx", 6) + DemoFormat.right("429", 5)
             + DemoFormat.right("5xx", 5) + DemoFormat.right("other", 6) + DemoFormat.right("answered", 9)
-            + "  left req/tok"
+            + "  req/tok"
         lines.append(paint.dim(header))
         for provider in snapshot.providers {
             let circuit = DemoFormat.left(provider.circuit.rawValue, 10)
@@ -227,7 +227,7 @@ enum DemoProgressText {
         return ratio > 1.5 ? paint.red(text) : ratio > 1.2 ? paint.yellow(text) : text
     }
 
-    /// `requests/tokens %` left of the provider's rate limits (the tightest token resource), `-` when the
+    /// `requests/tokens %` left (the headroom) of the provider's rate limits (the tightest token resource), `-` when the
     /// provider sends no rate-limit headers.
     static func headroomText(_ resources: [String: Double]?) -> String {
         guard let resources, !resources.isEmpty else { return "-" }

@@ -1,11 +1,11 @@
-import Foundation
+public import Foundation
 
 /// Per-operation timings from repeated batches: the median and 90th percentile of batch means.
-struct Timing {
-    var median: Double
-    var p90: Double
+public struct Timing: Sendable {
+    public var median: Double
+    public var p90: Double
 
-    static func of(batches: Int, operationsPerBatch: Int, warmup: Int = 3, _ body: () -> Void) -> Timing {
+    public static func of(batches: Int, operationsPerBatch: Int, warmup: Int = 3, _ body: () -> Void) -> Timing {
         let clock = ContinuousClock()
         for _ in 0..<warmup { body() }
         var samples: [Double] = []
@@ -19,13 +19,13 @@ struct Timing {
 }
 
 extension Duration {
-    var seconds: Double {
+    public var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }
 
-func formatTime(_ seconds: Double) -> String {
+public func formatTime(_ seconds: Double) -> String {
     if seconds < 1e-6 { return String(format: "%.0f ns", seconds * 1e9) }
     if seconds < 1e-3 { return String(format: "%.2f µs", seconds * 1e6) }
     if seconds < 1 { return String(format: "%.2f ms", seconds * 1e3) }
@@ -33,15 +33,16 @@ func formatTime(_ seconds: Double) -> String {
 }
 
 /// A Markdown table printed at the end, so the README can quote the run.
-struct ResultTable {
+public struct ResultTable {
+    public init() {}
     var rows: [(String, String, String, String)] = []
 
-    mutating func add(_ benchmark: String, _ bulwark: String, _ peer: String, _ ratio: String) {
+    public mutating func add(_ benchmark: String, _ bulwark: String, _ peer: String, _ ratio: String) {
         rows.append((benchmark, bulwark, peer, ratio))
         print("  \(benchmark): bulwark \(bulwark) | peer \(peer) | \(ratio)")
     }
 
-    func printMarkdown() {
+    public func printMarkdown() {
         print("\n| benchmark | Bulwark | peer | ratio |")
         print("|---|---|---|---|")
         for row in rows { print("| \(row.0) | \(row.1) | \(row.2) | \(row.3) |") }

@@ -1,0 +1,7 @@
+import BenchmarkSupport
+import Foundation
+
+var table = ResultTable()
+print("Bulwark client benchmark (release build, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+try await ClientOverheadBenchmark.run(into: &table)
+table.printMarkdown()
