@@ -35,7 +35,7 @@ release: deps
 ## test: every unit and end-to-end test (real processes, real promtool and Prometheus).
 test: deps venv
 	$(SWIFT) build --build-tests
-	BULWARK_BIN=$(CURDIR)/.build/debug/bulwark BULWARK_PYTHON=$(CURDIR)/$(VENV)/bin/python3 $(SWIFT) test --skip-build
+	BULWARK_BIN=$(CURDIR)/.build/debug/bulwark BULWARK_PYTHON=$(CURDIR)/$(VENV)/bin/python3 $(SWIFT) test --skip-build --no-parallel
 
 ## demo: the embedded default — simulated providers with incidents, the real exporter on $(LISTEN).
 demo: release

@@ -16,8 +16,12 @@ import Testing
         #expect(harness.attempts(.openai) == 5)
         #expect(harness.registry.value(MetricCatalog.circuitState, labels: ["provider": "openai", "state": "open"]) == 1)
         #expect(harness.registry.value(MetricCatalog.circuitOpens, labels: ["provider": "openai"]) == 1)
-        // While open, openai is skipped without a request.
-        #expect(try await harness.complete().result.get().provider == "anthropic")
+        // While open, openai is skipped without a request; the answer counts as a fallback.
+        let fallbacksBefore = harness.registry.value(MetricCatalog.requests, labels: ["outcome": "fallback"]) ?? 0
+        let skipped = try await harness.complete().result.get()
+        #expect(skipped.provider == "anthropic" && skipped.usedFallback)
+        #expect(harness.recorder.events.last?.fallback == true)
+        #expect(harness.registry.value(MetricCatalog.requests, labels: ["outcome": "fallback"]) == fallbacksBefore + 1)
         #expect(harness.attempts(.openai) == 5)
         #expect(harness.simulator.stats().count(provider: .openai) == 5)
         // After the recovery timeout the breaker lets trial calls through; failures 6..8 reopen it.

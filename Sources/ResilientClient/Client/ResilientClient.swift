@@ -132,6 +132,9 @@ public final class ResilientClient: Sendable {
             let laterSlots = slots[(index + 1)...]
             if let skip = skipReason(slot, later: laterSlots, request: request) {
                 run.failures.append(.init(provider: slot.name, skippedBecause: skip))
+                // Skipping a provider (open circuit, rate limit) is falling back from it: the answer of a
+                // later provider counts as a fallback, so outages show in the fallback share.
+                run.noteProviderTried(slot.name)
                 continue
             }
             if let previous = run.lastProviderTried { telemetry.recordFallback(from: previous, to: slot.name) }
