@@ -1,7 +1,11 @@
 import BenchmarkSupport
 import Foundation
 
-var table = ResultTable()
-print("Bulwark client benchmark (release build, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
-try await ClientOverheadBenchmark.run(into: &table)
-table.printMarkdown()
+func runClientBenchmarks() async throws {
+    var table = ResultTable()
+    print("Bulwark client benchmark (release build, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+    try await ClientOverheadBenchmark.run(into: &table)
+    table.printMarkdown()
+}
+
+try await runClientBenchmarks()
