@@ -41,12 +41,6 @@ public struct TransportBody: Sendable {
         self.nextChunk = next
     }
 
-    /// A body already in memory.
-    public static func bytes(_ bytes: [UInt8]) -> TransportBody {
-        let delivered = DeliveredFlag()
-        return TransportBody { delivered.takeFirst() ? bytes : nil }
-    }
-
     /// The next chunk, or `nil` at the end of the body.
     public func next() async throws(TransportError) -> [UInt8]? { try await nextChunk() }
 
@@ -85,11 +79,4 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     public var description: String { message }
-}
-
-import Synchronization
-
-final class DeliveredFlag: Sendable {
-    private let delivered = Atomic<Bool>(false)
-    func takeFirst() -> Bool { !delivered.exchange(true, ordering: .relaxed) }
 }
