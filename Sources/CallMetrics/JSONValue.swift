@@ -33,19 +33,27 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// A strict RFC 8259 parser over UTF-8 bytes.
 public struct JSONParser: ~Copyable {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index: Int
-    private var depth = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index: Int
+    var depth = 0
     private static let maxDepth = 64
 
     /// Parses exactly one JSON value; only whitespace may surround it.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        try parse(bytes, selecting: .all)
+    }
+
+    /// Parses exactly one JSON value, materializing only the parts `selection` names; the rest is checked
+    /// for syntax and skipped (duplicate keys are detected among selected members only).
+    public static func parse(_ bytes: some Collection<UInt8>, selecting selection: JSONSelection) throws(JSONParseError)
+        -> JSONValue
+    {
         let array = Array(bytes)
         let result: Result<JSONValue, JSONParseError> = array.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer, index: 0)
             do {
                 parser.skipWhitespace()
-                let value = try parser.parseValue()
+                let value = try parser.parseValue(selecting: selection)
                 parser.skipWhitespace()
                 guard parser.index == buffer.count else {
                     throw JSONParseError(offset: parser.index, reason: "unexpected data after the value")
@@ -65,7 +73,7 @@ public struct JSONParser: ~Copyable {
         self.index = index
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -74,11 +82,11 @@ public struct JSONParser: ~Copyable {
         }
     }
 
-    private func fail(_ reason: String) -> JSONParseError {
+    func fail(_ reason: String) -> JSONParseError {
         JSONParseError(offset: index, reason: reason)
     }
 
-    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    mutating func parseValue() throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -92,7 +100,7 @@ public struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count,
             memcmpEqual(literal.utf8Start, count)
@@ -105,31 +113,34 @@ public struct JSONParser: ~Copyable {
         return true
     }
 
-    private mutating func enter() throws(JSONParseError) {
+    mutating func enter() throws(JSONParseError) {
         depth += 1
         if depth > Self.maxDepth { throw fail("nesting deeper than \(Self.maxDepth)") }
     }
 
-    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+    mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var object: [String: JSONValue] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(object)
+            return .object([:])
         }
+        // Sized for typical API objects up front, so that most never grow.
+        var object = [String: JSONValue](minimumCapacity: 8)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let keyOffset = index
             let key = try parseString()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after key") }
             index += 1
             skipWhitespace()
-            let value = try parseValue()
-            if object.updateValue(value, forKey: key) != nil { throw fail("duplicate key \"\(key)\"") }
+            if object.updateValue(try parseValue(), forKey: key) != nil {
+                throw JSONParseError(offset: keyOffset, reason: "duplicate key \"\(key)\"")
+            }
             skipWhitespace()
             guard index < bytes.count else { throw fail("unterminated object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -144,7 +155,7 @@ public struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    mutating func parseArray() throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -173,6 +184,11 @@ public struct JSONParser: ~Copyable {
 
     private mutating func parseNumber() throws(JSONParseError) -> String {
         let start = index
+        try skipNumber()
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    }
+
+    mutating func skipNumber() throws(JSONParseError) {
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
         if bytes[index] == UInt8(ascii: "0") {
@@ -191,22 +207,24 @@ public struct JSONParser: ~Copyable {
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number: digit expected in exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes; all-ASCII text needs no UTF-8 validation.
+        var unionOfBytes: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                if unionOfBytes < 0x80 { return String(decoding: slice, as: UTF8.self) }
                 return try validatedUTF8(slice, at: start)
             }
+            unionOfBytes |= byte
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail("control character in string") }
             index += 1
@@ -246,7 +264,7 @@ public struct JSONParser: ~Copyable {
         throw fail("unterminated string")
     }
 
-    private mutating func hex4() throws(JSONParseError) -> UInt32 {
+    mutating func hex4() throws(JSONParseError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw fail("truncated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -280,7 +298,7 @@ public struct JSONParser: ~Copyable {
         scratch.append(contentsOf: UTF8.encode(unicode)!)
     }
 
-    private func validatedUTF8(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int) throws(JSONParseError) -> String {
+    func validatedUTF8(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int) throws(JSONParseError) -> String {
         guard let string = String(validating: buffer, as: UTF8.self) else {
             throw JSONParseError(offset: start, reason: "string is not valid UTF-8")
         }

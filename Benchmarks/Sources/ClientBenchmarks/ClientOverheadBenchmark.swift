@@ -6,14 +6,18 @@ import NIOCore
 import ProviderSimulator
 import ResilientClient
 
-/// The latency the resilient client adds to a call: the same request to the same simulator endpoint,
-/// once through `ResilientClient.complete` and once as a bare AsyncHTTPClient request.
+/// The latency the resilient client adds to a call: the same request to the same simulator endpoint
+/// through `ResilientClient.complete` and as bare AsyncHTTPClient requests with both of its APIs (the
+/// resilient transport uses the `EventLoopFuture` one for unary calls, for its whole-request deadline).
+/// All three share one `HTTPClient`, configured as the transport configures its own.
 enum ClientOverheadBenchmark {
+    static let rounds = 3_000
+
     static func run(into table: inout ResultTable) async throws {
         let simulator = ProviderSimulator(scenario: .healthy, seed: 1)
         try simulator.start()
-        let transport = AsyncHTTPClientTransport()
-        let bare = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: AsyncHTTPClientTransport.configuration())
+        let transport = AsyncHTTPClientTransport(client: http)
         var configuration = BulwarkConfiguration()
         configuration.providers = [ProviderConfiguration(
             name: "openai", kind: .openai, model: "gpt-4o", baseURL: "\(simulator.baseURL)/v1",
@@ -26,37 +30,77 @@ enum ClientOverheadBenchmark {
         let request = ChatRequest(messages: [.user("Benchmark prompt")], maxTokens: 32)
         let wire = try OpenAIAdapter(endpoint: configuration.providers[0].endpoint).makeHTTPRequest(for: request, apiKey: key)
 
-        func bareCall() async throws {
+        func resilientCall() async throws {
+            _ = try await client.complete(request)
+        }
+        func bareAsyncCall() async throws {
             var outgoing = HTTPClientRequest(url: wire.url)
             outgoing.method = .POST
             for field in wire.headers { outgoing.headers.add(name: field.name, value: field.value) }
             outgoing.body = .bytes(ByteBuffer(bytes: wire.body))
-            let response = try await bare.execute(outgoing, timeout: .seconds(30))
+            let response = try await http.execute(outgoing, timeout: .seconds(30))
             _ = try await response.body.collect(upTo: 1 << 20)
-            precondition(response.status == .ok)
+            precondition(response.status.code == 200)
         }
+        func bareFutureCall() async throws {
+            var outgoing = try HTTPClient.Request(url: wire.url, method: .POST, body: .bytes(wire.body))
+            for field in wire.headers { outgoing.headers.add(name: field.name, value: field.value) }
+            let response = try await http.execute(
+                request: outgoing, delegate: ResponseAccumulator(request: outgoing), deadline: .now() + .seconds(30)
+            ).futureResult.get()
+            precondition(response.status.code == 200)
+        }
+
         let clock = ContinuousClock()
-        var bareSamples: [Double] = []
-        var resilientSamples: [Double] = []
-        for _ in 0..<50 {
-            try await bareCall()
-            _ = try await client.complete(request)
+        let calls: [() async throws -> Void] = [resilientCall, bareAsyncCall, bareFutureCall]
+        for _ in 0..<50 { for call in calls { try await call() } }
+        // Rounds whose order rotates: every kind of call sees the same machine state and follows each
+        // other kind equally often.
+        var samples: [[Double]] = Array(repeating: [], count: calls.count)
+        for round in 0..<rounds {
+            for offset in 0..<calls.count {
+                let index = (round + offset) % calls.count
+                samples[index].append(try await clock.measure { try await calls[index]() }.seconds)
+            }
         }
-        // Interleaved, so both see the same machine state.
-        for _ in 0..<1_000 {
-            bareSamples.append(try await clock.measure { try await bareCall() }.seconds)
-            resilientSamples.append(try await clock.measure { _ = try await client.complete(request) }.seconds)
-        }
-        bareSamples.sort()
-        resilientSamples.sort()
-        let bareMedian = bareSamples[bareSamples.count / 2]
-        let resilientMedian = resilientSamples[resilientSamples.count / 2]
+        let medians = samples.map { $0.sorted()[$0.count / 2] }
         table.add(
-            "one call to the simulator: ResilientClient.complete vs bare AsyncHTTPClient (median of 1,000)",
-            formatTime(resilientMedian), formatTime(bareMedian),
-            "adds \(formatTime(max(0, resilientMedian - bareMedian))) per call")
-        try await bare.shutdown()
-        await transport.shutdown()
+            "one call to the simulator: ResilientClient.complete vs bare AsyncHTTPClient async/await execute (median of 3,000)",
+            formatTime(medians[0]), formatTime(medians[1]), "adds \(formatTime(max(0, medians[0] - medians[1]))) per call")
+        table.add(
+            "one call to the simulator: ResilientClient.complete vs bare AsyncHTTPClient EventLoopFuture execute (median of 3,000)",
+            formatTime(medians[0]), formatTime(medians[2]), "adds \(formatTime(max(0, medians[0] - medians[2]))) per call")
+
+        // The client's own work per call without a network: a transport that answers at once with the
+        // simulator's response (body and rate-limit headers).
+        let answer = try await transport.exchange(wire, timeouts: TransportTimeouts(), maxBodyBytes: 1 << 20)
+        let offline = ResilientClient(
+            configuration: configuration, keys: ["openai": APIKey(key)], transport: ReplayTransport(answer: answer),
+            recorder: registry, telemetry: registry)
+        for _ in 0..<1_000 { _ = try await offline.complete(request) }
+        var offlineSamples: [Double] = []
+        for _ in 0..<10_000 { offlineSamples.append(try await clock.measure { _ = try await offline.complete(request) }.seconds) }
+        offlineSamples.sort()
+        table.add(
+            "the client's own work per call: request, response and header parsing, limiter, breaker, metrics (in-memory transport, median of 10,000)",
+            formatTime(offlineSamples[offlineSamples.count / 2]), "—", "—")
+
+        try await http.shutdown()
         await simulator.stop()
+    }
+}
+
+/// Answers every exchange at once with the same recorded response.
+private struct ReplayTransport: HTTPTransport {
+    let answer: TransportExchange
+
+    func send(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts) async throws(TransportError) -> TransportResponse {
+        throw TransportError(kind: .connection, message: "the replay transport answers whole exchanges only")
+    }
+
+    func exchange(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts, maxBodyBytes: Int) async throws(TransportError)
+        -> TransportExchange
+    {
+        answer
     }
 }

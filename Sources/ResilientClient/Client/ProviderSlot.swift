@@ -1,5 +1,6 @@
 import CallMetrics
 import Foundation
+import Synchronization
 
 /// One configured provider at run time: its adapter and key, and the resilience state kept for it.
 ///
@@ -13,6 +14,8 @@ final class ProviderSlot: Sendable {
     let limiter: RateLimiter
     let outage: OutageDetector
     let retryPolicy: RetryPolicy
+    /// Whether the last outage status passed to degraded mode was healthy (see `noteOutageStatus`).
+    let degradedModeSawHealthy = Atomic<Bool>(false)
     private let telemetry: any ClientTelemetry
 
     var name: String { configuration.name }
@@ -41,7 +44,7 @@ final class ProviderSlot: Sendable {
 
     /// Feeds a response's rate-limit headers to the limiter and the gauges.
     func observe(headers: HTTPHeaderFields, now: Date) {
-        let parsed = RateLimitHeaders(parsing: headers, now: now)
+        let parsed = RateLimitHeaders(parsing: headers, now: now, retryHints: false)
         guard !parsed.buckets.isEmpty else { return }
         limiter.update(from: parsed)
         for bucket in parsed.buckets {

@@ -47,9 +47,10 @@ public final class ResilientClient: Sendable {
     ///
     /// - Parameters:
     ///   - clock: drives backoff waits, rate-limit windows, breaker recovery and outage windows.
-    ///   - timerClock: times each attempt (latency, request, first-token and stall timeouts). Tests pass a
-    ///     manual `clock` and keep the real `timerClock`, so advancing time never fires a timeout of a
-    ///     request that is still in flight.
+    ///   - timerClock: times each attempt (latency, a stream's request, first-token and stall timeouts). A
+    ///     unary request's timeout is the transport's deadline, on the real clock. Tests pass a manual
+    ///     `clock` and keep the real `timerClock`, so advancing time never fires a timeout of a request
+    ///     that is still in flight.
     public init(
         configuration: BulwarkConfiguration,
         keys: [String: APIKey],
@@ -121,8 +122,9 @@ public final class ResilientClient: Sendable {
     private func execute(
         _ request: ChatRequest, options: RequestOptions, deliver: (@Sendable (String) async -> Void)?
     ) async throws(ResilientClientError) -> ResilientResponse {
-        let requestID = UUID().uuidString.lowercased()
-        let fingerprint = RequestFingerprint(request)
+        let requestID = RequestID.make()
+        // Only cacheable requests are looked up or remembered, so only they pay for a fingerprint.
+        let fingerprint = options.cacheable ? RequestFingerprint(request) : nil
         budget.recordRequest()
         if let cached = try await admitThroughDegradedMode(fingerprint, options: options, requestID: requestID) {
             return cached
@@ -141,7 +143,7 @@ public final class ResilientClient: Sendable {
             run.noteProviderTried(slot.name)
             switch await tryProvider(slot, request: request, run: &run, hasFallback: !laterSlots.isEmpty, deliver: deliver) {
             case .answered(let result):
-                if options.cacheable { degraded.remember(result, for: fingerprint, provider: slot.name) }
+                if let fingerprint { degraded.remember(result, for: fingerprint, provider: slot.name) }
                 let usedFallback = slot.name != run.firstProviderTried
                 telemetry.recordRequest(outcome: usedFallback ? .fallback : .success)
                 return ResilientResponse(
@@ -235,11 +237,11 @@ public final class ResilientClient: Sendable {
             switch outcome.result {
             case .success(let result):
                 slot.recordOutcome(nil, permit: circuitPermit)
-                degraded.update(slot.outage.status())
+                noteOutageStatus(of: slot)
                 return .answered(result)
             case .failure(let error):
                 slot.recordOutcome(error, permit: circuitPermit)
-                degraded.update(slot.outage.status())
+                noteOutageStatus(of: slot)
                 if outcome.deliveredText { return .stop(.allProvidersFailed, error) }
                 switch error.errorType {
                 case .badRequest where !error.isContextLengthExceeded, .contentFiltered:
@@ -265,8 +267,17 @@ public final class ResilientClient: Sendable {
         }
     }
 
+    /// Passes `slot`'s outage status to degraded mode, except on the common path where a healthy provider
+    /// stays healthy, which cannot change degraded mode.
+    private func noteOutageStatus(of slot: ProviderSlot) {
+        let healthy = slot.outage.severity == .none
+        if healthy, slot.degradedModeSawHealthy.load(ordering: .acquiring) { return }
+        degraded.update(slot.outage.status())
+        slot.degradedModeSawHealthy.store(healthy, ordering: .releasing)
+    }
+
     private func admitThroughDegradedMode(
-        _ fingerprint: RequestFingerprint, options: RequestOptions, requestID: String
+        _ fingerprint: RequestFingerprint?, options: RequestOptions, requestID: String
     ) async throws(ResilientClientError) -> ResilientResponse? {
         do {
             switch try await degraded.admit(fingerprint, options: options) {

@@ -1,4 +1,5 @@
 public import Foundation
+import CallMetrics
 
 /// Anthropic Messages: `POST {base}/v1/messages` with `x-api-key` and `anthropic-version`.
 ///
@@ -11,43 +12,14 @@ public struct AnthropicAdapter: ProviderAdapter {
     /// `max_tokens` sent when ``ChatRequest/maxTokens`` is `nil`.
     public static let defaultMaxTokens = 4096
 
+    /// `{base}/v1/messages`, or `{base}/messages` when the base already ends in `/v1`.
+    public let messagesURL: String
+
     /// Creates an adapter.
     public init(endpoint: ProviderEndpoint) {
         self.endpoint = endpoint
-    }
-
-    /// `{base}/v1/messages`, or `{base}/messages` when the base already ends in `/v1`.
-    public var messagesURL: String {
         let base = endpoint.trimmedBaseURL
-        return base.hasSuffix("/v1") ? base + "/messages" : base + "/v1/messages"
-    }
-
-    struct Body: Encodable {
-        struct Message: Encodable {
-            var role: String
-            var content: String
-        }
-
-        struct Metadata: Encodable {
-            var userID: String
-
-            enum CodingKeys: String, CodingKey {
-                case userID = "user_id"
-            }
-        }
-
-        var model: String
-        var maxTokens: Int
-        var messages: [Message]
-        var system: String?
-        var temperature: Double?
-        var stream: Bool?
-        var metadata: Metadata?
-
-        enum CodingKeys: String, CodingKey {
-            case model, messages, system, temperature, stream, metadata
-            case maxTokens = "max_tokens"
-        }
+        messagesURL = base.hasSuffix("/v1") ? base + "/messages" : base + "/v1/messages"
     }
 
     /// Checks Anthropic's conversation rules: at least one non-system message, the first one from the
@@ -79,16 +51,17 @@ public struct AnthropicAdapter: ProviderAdapter {
         try request.validateCommon()
         try Self.validateConversation(request.messages)
         let key = try validatedAPIKey(apiKey)
-        let body = Body(
-            model: model(for: request),
-            maxTokens: request.maxTokens ?? Self.defaultMaxTokens,
-            messages: request.messages.filter { $0.role != .system }.map {
-                Body.Message(role: $0.role.rawValue, content: $0.content)
-            },
-            system: request.joinedSystemPrompt,
-            temperature: request.temperature,
-            stream: request.stream ? true : nil,
-            metadata: request.metadata?["user_id"].map { Body.Metadata(userID: $0) })
+        var body: [String: JSONValue] = [
+            "model": .string(model(for: request)),
+            "max_tokens": .integer(request.maxTokens ?? Self.defaultMaxTokens),
+            "messages": .array(request.messages.filter { $0.role != .system }.map { message in
+                .object(["role": .string(message.role.rawValue), "content": .string(message.content)])
+            }),
+        ]
+        if let system = request.joinedSystemPrompt { body["system"] = .string(system) }
+        if let temperature = request.temperature { body["temperature"] = .double(temperature) }
+        if request.stream { body["stream"] = .bool(true) }
+        if let userID = request.metadata?["user_id"] { body["metadata"] = .object(["user_id": .string(userID)]) }
         let auth = [
             HTTPHeaderField(name: "x-api-key", value: key),
             HTTPHeaderField(name: "anthropic-version", value: endpoint.anthropicVersion),
@@ -97,14 +70,14 @@ public struct AnthropicAdapter: ProviderAdapter {
             method: "POST",
             url: messagesURL,
             headers: commonHeaders(auth: auth, stream: request.stream),
-            body: try encodeBody(body),
+            body: JSONValue.object(body).jsonBytes,
             expectsEventStream: request.stream)
     }
 
     public func parseResponse(status: Int, headers: HTTPHeaderFields, body: [UInt8], now: Date) throws(ProviderError)
         -> ChatResult
     {
-        let json = try successJSON(status: status, headers: headers, body: body, now: now)
+        let json = try successJSON(status: status, headers: headers, body: body, now: now, selecting: Self.answerMembers)
         guard let content = json["content"]?.array else {
             throw malformed("content", status: status, headers: headers)
         }
@@ -139,7 +112,14 @@ public struct AnthropicAdapter: ProviderAdapter {
     }
 
     /// `input_tokens` and `output_tokens` of a `usage` object.
-    static func usage(_ json: WireJSON?) -> TokenUsage? {
+    /// What ``parseResponse(status:headers:body:now:)`` reads of a message.
+    static let answerMembers = JSONSelection.members([
+        "id": .all, "model": .all, "error": .all, "stop_reason": .all,
+        "usage": .members(["input_tokens": .all, "output_tokens": .all]),
+        "content": .members(["type": .all, "text": .all]),
+    ])
+
+    static func usage(_ json: JSONValue?) -> TokenUsage? {
         guard let json, json.object != nil else { return nil }
         return TokenUsage(inputTokens: json["input_tokens"]?.int ?? 0, outputTokens: json["output_tokens"]?.int ?? 0)
     }

@@ -22,7 +22,7 @@ enum AnthropicErrors {
         var providerErrorType: String? { errorCode ?? type }
     }
 
-    static func details(_ json: WireJSON) -> Details? {
+    static func details(_ json: JSONValue) -> Details? {
         guard let error = json["error"], error.object != nil else { return nil }
         return Details(
             type: error["type"]?.nonEmptyString,
@@ -87,7 +87,7 @@ enum AnthropicErrors {
     }
 
     /// The error of an `event: error` after a 200, or `nil` when the data holds no error object.
-    static func streamError(_ json: WireJSON, requestID: String?, partial: ChatResult) -> ProviderError? {
+    static func streamError(_ json: JSONValue, requestID: String?, partial: ChatResult) -> ProviderError? {
         guard let details = details(json) else { return nil }
         return ProviderError(
             errorType: .streamError,

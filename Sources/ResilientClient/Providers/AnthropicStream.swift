@@ -1,3 +1,5 @@
+import CallMetrics
+
 /// Anthropic Messages events: `message_start`, per block `content_block_start` / `content_block_delta` /
 /// `content_block_stop`, `message_delta`, `message_stop`; `ping` anywhere; `error` after the 200.
 ///
@@ -12,7 +14,7 @@ enum AnthropicStream {
         _ event: SSEEvent, atEndOfInput: Bool, decoder: inout StreamDecoder, into output: inout [StreamEvent]
     ) {
         if let name = event.event, !handledEvents.contains(name) { return }
-        guard let json = WireJSON.parse(event.data), json.object != nil else {
+        guard let json = JSONValue.parseLeniently(event.data), json.object != nil else {
             if event.event != nil { decoder.unreadable(event.data, atEndOfInput: atEndOfInput, into: &output) }
             return
         }

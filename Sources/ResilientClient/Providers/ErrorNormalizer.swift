@@ -34,7 +34,7 @@ public enum ErrorNormalizer {
 
     /// What an error body turned out to be.
     enum Body {
-        case json(WireJSON)
+        case json(JSONValue)
         case html(title: String?)
         case text(String)
         case empty
@@ -47,7 +47,7 @@ public enum ErrorNormalizer {
         if contentType.contains("html") || text.hasPrefix("<") {
             return .html(title: htmlTitle(text))
         }
-        if let json = WireJSON.parse(body) { return .json(json) }
+        if let json = JSONValue.parseLeniently(body) { return .json(json) }
         return .text(text)
     }
 
@@ -111,14 +111,14 @@ public enum ErrorNormalizer {
 
 extension ErrorNormalizer {
     /// A message from a JSON body that is not in the provider's error shape (a proxy's own error).
-    static func genericMessage(_ json: WireJSON) -> String? {
+    static func genericMessage(_ json: JSONValue) -> String? {
         json["message"]?.nonEmptyString ?? json["error"]?.nonEmptyString ?? json["detail"]?.nonEmptyString
             ?? json["error"]?["message"]?.nonEmptyString
     }
 
     /// Builds the error of a JSON body that is not in the provider's error shape.
     static func unrecognizedJSON(
-        _ json: WireJSON, status: Int, headers: HTTPHeaderFields, now: Date, requestID: String?
+        _ json: JSONValue, status: Int, headers: HTTPHeaderFields, now: Date, requestID: String?
     ) -> ProviderError {
         ProviderError(
             errorType: status < 300 ? .invalidResponse : errorType(forStatus: status),
@@ -131,12 +131,11 @@ extension ErrorNormalizer {
 
     /// Whether a JSON value counts as true the way Python's `if value:` does (OpenAI's SDK tests the
     /// `error` key of stream chunks like that).
-    static func isTruthy(_ value: WireJSON?) -> Bool {
+    static func isTruthy(_ value: JSONValue?) -> Bool {
         switch value {
         case nil, .null?: return false
         case .bool(let flag)?: return flag
-        case .int(let number)?: return number != 0
-        case .double(let number)?: return number != 0
+        case .number(let text)?: return Double(text).map { $0 != 0 } ?? true
         case .string(let text)?: return !text.isEmpty
         case .array(let items)?: return !items.isEmpty
         case .object(let fields)?: return !fields.isEmpty

@@ -1,4 +1,5 @@
 public import Foundation
+import CallMetrics
 
 /// Gemini API: `POST {base}/{version}/models/{model}:generateContent`, or
 /// `:streamGenerateContent?alt=sse` for streams, with `x-goog-api-key` (never the `?key=` query form,
@@ -8,22 +9,31 @@ public import Foundation
 /// `temperature` go into `generationConfig`.
 public struct GeminiAdapter: ProviderAdapter {
     public let endpoint: ProviderEndpoint
+    /// The base URL with its version segment: the base's own (`…/v1beta`, `…/v1`) or
+    /// ``ProviderEndpoint/geminiAPIVersion``.
+    public let versionedBaseURL: String
+    /// The configured model's URLs, unary and streaming, built once.
+    private let configuredModelURLs: (unary: String, stream: String)
 
     /// Creates an adapter.
     public init(endpoint: ProviderEndpoint) {
         self.endpoint = endpoint
-    }
-
-    /// The base URL with its version segment: the base's own (`…/v1beta`, `…/v1`) or
-    /// ``ProviderEndpoint/geminiAPIVersion``.
-    public var versionedBaseURL: String {
         let base = endpoint.trimmedBaseURL
         let lastSegment = base.urlPath.split(separator: "/").last.map(String.init) ?? ""
-        return Self.isVersionSegment(lastSegment) ? base : base + "/" + endpoint.geminiAPIVersion
+        versionedBaseURL = Self.isVersionSegment(lastSegment) ? base : base + "/" + endpoint.geminiAPIVersion
+        configuredModelURLs = (
+            Self.url(base: versionedBaseURL, model: endpoint.model, stream: false),
+            Self.url(base: versionedBaseURL, model: endpoint.model, stream: true)
+        )
     }
 
     /// The URL for `model`, streaming or not.
     public func url(model: String, stream: Bool) -> String {
+        if model == endpoint.model { return stream ? configuredModelURLs.stream : configuredModelURLs.unary }
+        return Self.url(base: versionedBaseURL, model: model, stream: stream)
+    }
+
+    private static func url(base versionedBaseURL: String, model: String, stream: Bool) -> String {
         var name = Substring(model)
         if name.hasPrefix("models/") { name = name.dropFirst("models/".count) }
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
@@ -42,55 +52,39 @@ public struct GeminiAdapter: ProviderAdapter {
         return suffix.allSatisfy(\.isASCIIDigitCharacter)
     }
 
-    struct Body: Encodable {
-        struct Part: Encodable {
-            var text: String
-        }
-
-        struct Content: Encodable {
-            var role: String?
-            var parts: [Part]
-        }
-
-        struct GenerationConfig: Encodable {
-            var temperature: Double?
-            var maxOutputTokens: Int?
-        }
-
-        var contents: [Content]
-        var systemInstruction: Content?
-        var generationConfig: GenerationConfig?
-    }
-
     public func makeHTTPRequest(for request: ChatRequest, apiKey: String) throws(ProviderError) -> ProviderHTTPRequest {
         try request.validateCommon()
-        let contents = request.messages.filter { $0.role != .system }.map {
-            Body.Content(role: $0.role == .assistant ? "model" : "user", parts: [Body.Part(text: $0.content)])
+        let contents: [JSONValue] = request.messages.filter { $0.role != .system }.map { message in
+            .object([
+                "role": .string(message.role == .assistant ? "model" : "user"),
+                "parts": .array([.object(["text": .string(message.content)])]),
+            ])
         }
         if contents.isEmpty {
             throw ProviderError.invalidRequest(
                 "messages: Gemini needs at least one user message besides system messages")
         }
         let key = try validatedAPIKey(apiKey)
-        let config =
-            request.temperature == nil && request.maxTokens == nil
-            ? nil : Body.GenerationConfig(temperature: request.temperature, maxOutputTokens: request.maxTokens)
-        let body = Body(
-            contents: contents,
-            systemInstruction: request.joinedSystemPrompt.map { Body.Content(role: nil, parts: [Body.Part(text: $0)]) },
-            generationConfig: config)
+        var body: [String: JSONValue] = ["contents": .array(contents)]
+        if let system = request.joinedSystemPrompt {
+            body["systemInstruction"] = .object(["parts": .array([.object(["text": .string(system)])])])
+        }
+        var config: [String: JSONValue] = [:]
+        if let temperature = request.temperature { config["temperature"] = .double(temperature) }
+        if let maxTokens = request.maxTokens { config["maxOutputTokens"] = .integer(maxTokens) }
+        if !config.isEmpty { body["generationConfig"] = .object(config) }
         return ProviderHTTPRequest(
             method: "POST",
             url: url(model: model(for: request), stream: request.stream),
             headers: commonHeaders(auth: [HTTPHeaderField(name: "x-goog-api-key", value: key)], stream: request.stream),
-            body: try encodeBody(body),
+            body: JSONValue.object(body).jsonBytes,
             expectsEventStream: request.stream)
     }
 
     public func parseResponse(status: Int, headers: HTTPHeaderFields, body: [UInt8], now: Date) throws(ProviderError)
         -> ChatResult
     {
-        let json = try successJSON(status: status, headers: headers, body: body, now: now)
+        let json = try successJSON(status: status, headers: headers, body: body, now: now, selecting: Self.answerMembers)
         let candidate = json["candidates"]?[0]
         let blockReason = json["promptFeedback"]?["blockReason"]?.nonEmptyString
         guard candidate != nil || blockReason != nil else {
@@ -135,7 +129,18 @@ public struct GeminiAdapter: ProviderAdapter {
     }
 
     /// `promptTokenCount` in, `candidatesTokenCount + thoughtsTokenCount` out (thinking is billed as output).
-    static func usage(_ json: WireJSON?) -> TokenUsage? {
+    /// What ``parseResponse(status:headers:body:now:)`` reads of a `GenerateContentResponse`.
+    static let answerMembers = JSONSelection.members([
+        "responseId": .all, "modelVersion": .all, "error": .all,
+        "promptFeedback": .members(["blockReason": .all, "blockReasonMessage": .all]),
+        "usageMetadata": .members(["promptTokenCount": .all, "candidatesTokenCount": .all, "thoughtsTokenCount": .all]),
+        "candidates": .members([
+            "finishReason": .all, "finishMessage": .all,
+            "content": .members(["parts": .members(["text": .all, "thought": .all])]),
+        ]),
+    ])
+
+    static func usage(_ json: JSONValue?) -> TokenUsage? {
         guard let json, json.object != nil else { return nil }
         return TokenUsage(
             inputTokens: json["promptTokenCount"]?.int ?? 0,
@@ -143,7 +148,7 @@ public struct GeminiAdapter: ProviderAdapter {
     }
 
     /// The text parts of a candidate, thought summaries left out.
-    static func text(of candidate: WireJSON?) -> String {
+    static func text(of candidate: JSONValue?) -> String {
         (candidate?["content"]?["parts"]?.array ?? [])
             .filter { $0["thought"]?.bool != true }
             .compactMap { $0["text"]?.string }

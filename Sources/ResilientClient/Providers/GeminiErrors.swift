@@ -22,11 +22,11 @@ enum GeminiErrors {
         var providerErrorType: String? { reason ?? status }
     }
 
-    static func details(_ json: WireJSON) -> Details? {
+    static func details(_ json: JSONValue) -> Details? {
         let root = json.array?.first ?? json
         guard let error = root["error"], error.object != nil else { return nil }
         let entries = error["details"]?.array ?? []
-        func detail(_ suffix: String) -> WireJSON? {
+        func detail(_ suffix: String) -> JSONValue? {
             entries.first { $0["@type"]?.string?.hasSuffix(suffix) == true }
         }
         return Details(
@@ -81,7 +81,7 @@ enum GeminiErrors {
     }
 
     /// The error of a `{"error": …}` chunk after a 200 (framed or bare), or `nil` when there is none.
-    static func streamError(_ json: WireJSON, requestID: String?, partial: ChatResult) -> ProviderError? {
+    static func streamError(_ json: JSONValue, requestID: String?, partial: ChatResult) -> ProviderError? {
         guard let details = details(json) else { return nil }
         return ProviderError(
             errorType: .streamError,

@@ -1,3 +1,5 @@
+import CallMetrics
+
 /// Gemini `streamGenerateContent?alt=sse` chunks: `data: {GenerateContentResponse}` with no `event:` names
 /// and no terminator. Every chunk carries cumulative `usageMetadata`; the last one has a `finishReason`,
 /// and the stream is complete when the input ends after it. A mid-stream error arrives as a bare
@@ -6,7 +8,7 @@ enum GeminiStream {
     static func handle(
         _ event: SSEEvent, atEndOfInput: Bool, decoder: inout StreamDecoder, into output: inout [StreamEvent]
     ) {
-        guard let json = WireJSON.parse(event.data), json.object != nil else {
+        guard let json = JSONValue.parseLeniently(event.data), json.object != nil else {
             decoder.unreadable(event.data, atEndOfInput: atEndOfInput, into: &output)
             return
         }

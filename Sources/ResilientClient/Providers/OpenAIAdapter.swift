@@ -1,4 +1,5 @@
 public import Foundation
+import CallMetrics
 
 /// OpenAI Chat Completions: `POST {base}/chat/completions` with `Authorization: Bearer <key>`.
 ///
@@ -7,71 +8,45 @@ public import Foundation
 /// `"stream_options": {"include_usage": true}` so that the last chunk carries the usage.
 public struct OpenAIAdapter: ProviderAdapter {
     public let endpoint: ProviderEndpoint
+    /// `{base}/chat/completions`; a base URL without a path gets `/v1` first.
+    public let chatCompletionsURL: String
 
     /// Creates an adapter.
     public init(endpoint: ProviderEndpoint) {
         self.endpoint = endpoint
-    }
-
-    /// `{base}/chat/completions`; a base URL without a path gets `/v1` first.
-    public var chatCompletionsURL: String {
         let base = endpoint.trimmedBaseURL
-        return (base.urlPath.isEmpty ? base + "/v1" : base) + "/chat/completions"
-    }
-
-    struct Body: Encodable {
-        struct Message: Encodable {
-            var role: String
-            var content: String
-        }
-
-        struct StreamOptions: Encodable {
-            var includeUsage: Bool
-
-            enum CodingKeys: String, CodingKey {
-                case includeUsage = "include_usage"
-            }
-        }
-
-        var model: String
-        var messages: [Message]
-        var maxCompletionTokens: Int?
-        var temperature: Double?
-        var stream: Bool?
-        var streamOptions: StreamOptions?
-        var metadata: [String: String]?
-
-        enum CodingKeys: String, CodingKey {
-            case model, messages, temperature, stream, metadata
-            case maxCompletionTokens = "max_completion_tokens"
-            case streamOptions = "stream_options"
-        }
+        chatCompletionsURL = (base.urlPath.isEmpty ? base + "/v1" : base) + "/chat/completions"
     }
 
     public func makeHTTPRequest(for request: ChatRequest, apiKey: String) throws(ProviderError) -> ProviderHTTPRequest {
         try request.validateCommon()
         let key = try validatedAPIKey(apiKey)
-        let body = Body(
-            model: model(for: request),
-            messages: request.messages.map { Body.Message(role: $0.role.rawValue, content: $0.content) },
-            maxCompletionTokens: request.maxTokens,
-            temperature: request.temperature,
-            stream: request.stream ? true : nil,
-            streamOptions: request.stream ? Body.StreamOptions(includeUsage: true) : nil,
-            metadata: request.metadata?.isEmpty == false ? request.metadata : nil)
+        var body: [String: JSONValue] = [
+            "model": .string(model(for: request)),
+            "messages": .array(request.messages.map { message in
+                .object(["role": .string(message.role.rawValue), "content": .string(message.content)])
+            }),
+        ]
+        if let maxTokens = request.maxTokens { body["max_completion_tokens"] = .integer(maxTokens) }
+        if let temperature = request.temperature { body["temperature"] = .double(temperature) }
+        if request.stream {
+            body["stream"] = .bool(true)
+            body["stream_options"] = .object(["include_usage": .bool(true)])
+        }
+        if let metadata = request.metadata, !metadata.isEmpty { body["metadata"] = .object(metadata.mapValues(JSONValue.string)) }
         return ProviderHTTPRequest(
             method: "POST",
             url: chatCompletionsURL,
             headers: commonHeaders(
                 auth: [HTTPHeaderField(name: "Authorization", value: "Bearer \(key)")], stream: request.stream),
-            body: try encodeBody(body),
+            body: JSONValue.object(body).jsonBytes,
             expectsEventStream: request.stream)
     }
 
     public func parseResponse(status: Int, headers: HTTPHeaderFields, body: [UInt8], now: Date) throws(ProviderError)
         -> ChatResult
     {
-        let json = try successJSON(status: status, headers: headers, body: body, now: now)
+        let json = try successJSON(status: status, headers: headers, body: body, now: now, selecting: Self.answerMembers)
         guard let choices = json["choices"]?.array,
             let choice = choices.first(where: { $0["index"]?.int == 0 }) ?? choices.first
         else {
@@ -113,14 +88,23 @@ public struct OpenAIAdapter: ProviderAdapter {
     }
 
     /// `prompt_tokens` and `completion_tokens` of a `usage` object.
-    static func usage(_ json: WireJSON?) -> TokenUsage? {
+    /// What ``parseResponse(status:headers:body:now:)`` reads of a completion.
+    static let answerMembers = JSONSelection.members([
+        "id": .all, "model": .all, "error": .all,
+        "usage": .members(["prompt_tokens": .all, "completion_tokens": .all]),
+        "choices": .members([
+            "index": .all, "finish_reason": .all, "message": .members(["content": .all, "refusal": .all]),
+        ]),
+    ])
+
+    static func usage(_ json: JSONValue?) -> TokenUsage? {
         guard let json, json.object != nil else { return nil }
         return TokenUsage(
             inputTokens: json["prompt_tokens"]?.int ?? 0, outputTokens: json["completion_tokens"]?.int ?? 0)
     }
 
     /// Message content: a string, or an array of `{"type": "text", "text": …}` parts.
-    static func text(of content: WireJSON?) -> String {
+    static func text(of content: JSONValue?) -> String {
         if let text = content?.string { return text }
         return (content?.array ?? []).compactMap { $0["text"]?.string }.joined()
     }

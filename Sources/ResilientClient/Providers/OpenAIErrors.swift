@@ -21,7 +21,7 @@ enum OpenAIErrors {
         var identifiers: [String] { [code, type].compactMap { $0 } }
     }
 
-    static func details(_ json: WireJSON) -> Details? {
+    static func details(_ json: JSONValue) -> Details? {
         guard let error = json["error"], error.object != nil else { return nil }
         return Details(
             type: error["type"]?.nonEmptyString,
@@ -69,7 +69,7 @@ enum OpenAIErrors {
     }
 
     /// The error of a `data: {"error": …}` chunk after a 200, or `nil` when the chunk has no truthy `error`.
-    static func streamError(_ json: WireJSON, requestID: String?, partial: ChatResult) -> ProviderError? {
+    static func streamError(_ json: JSONValue, requestID: String?, partial: ChatResult) -> ProviderError? {
         guard ErrorNormalizer.isTruthy(json["error"]) else { return nil }
         let details = details(json)
         return ProviderError(

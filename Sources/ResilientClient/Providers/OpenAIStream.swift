@@ -1,3 +1,5 @@
+import CallMetrics
+
 /// OpenAI Chat Completions chunks: `data: {chat.completion.chunk}` lines, `data: [DONE]` at the end.
 ///
 /// With `stream_options.include_usage`, the last chunk before `[DONE]` has empty `choices` and the usage.
@@ -11,7 +13,7 @@ enum OpenAIStream {
             decoder.complete(into: &output)
             return
         }
-        guard let json = WireJSON.parse(data), json.object != nil else {
+        guard let json = JSONValue.parseLeniently(data), json.object != nil else {
             decoder.unreadable(data, atEndOfInput: atEndOfInput, into: &output)
             return
         }

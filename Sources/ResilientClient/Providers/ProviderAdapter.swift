@@ -1,4 +1,5 @@
 public import Foundation
+import CallMetrics
 
 /// Builds one provider's HTTP requests and reads its responses. Adapters hold no connection and no
 /// key: the engine sends ``ProviderHTTPRequest`` values with its transport and hands back what came in.
@@ -63,17 +64,6 @@ extension ProviderAdapter {
         return key
     }
 
-    /// Serializes a request body (keys sorted, so equal requests give equal bytes).
-    func encodeBody(_ body: some Encodable) throws(ProviderError) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return Array(try encoder.encode(body))
-        } catch {
-            throw ProviderError.invalidRequest("the request could not be encoded as JSON: \(error)")
-        }
-    }
-
     /// Headers every adapter sends, then the endpoint's extra headers.
     func commonHeaders(auth: [HTTPHeaderField], stream: Bool) -> HTTPHeaderFields {
         var headers = HTTPHeaderFields(auth)
@@ -85,13 +75,15 @@ extension ProviderAdapter {
 
     /// The JSON of a successful response; throws the normalized error for any other status or for a 2xx
     /// body holding an `error` object, and `invalid_response` for a body that is not a JSON object.
-    func successJSON(status: Int, headers: HTTPHeaderFields, body: [UInt8], now: Date) throws(ProviderError)
-        -> WireJSON
-    {
+    ///
+    /// Only the members in `selection` are built (it must include `error`); the rest is checked and skipped.
+    func successJSON(
+        status: Int, headers: HTTPHeaderFields, body: [UInt8], now: Date, selecting selection: JSONSelection = .all
+    ) throws(ProviderError) -> JSONValue {
         guard (200..<300).contains(status) else {
             throw parseError(status: status, headers: headers, body: body, now: now)
         }
-        guard let json = WireJSON.parse(body), json.object != nil else {
+        guard let json = try? JSONParser.parse(body, selecting: selection), json.object != nil else {
             let prefix = String(decoding: body.prefix(200), as: UTF8.self)
             throw ProviderError(
                 errorType: .invalidResponse, statusCode: status,

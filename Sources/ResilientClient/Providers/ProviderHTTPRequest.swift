@@ -34,14 +34,12 @@ public struct HTTPHeaderFields: Sendable, Hashable, Sequence, ExpressibleByDicti
 
     /// The first value of the field `name` (case-insensitive), or `nil`.
     public subscript(name: String) -> String? {
-        let wanted = name.lowercased()
-        return fields.first { $0.name.lowercased() == wanted }?.value
+        fields.first { Self.sameName($0.name, name) }?.value
     }
 
     /// Every value of the field `name` (case-insensitive), in order.
     public func values(for name: String) -> [String] {
-        let wanted = name.lowercased()
-        return fields.filter { $0.name.lowercased() == wanted }.map(\.value)
+        fields.filter { Self.sameName($0.name, name) }.map(\.value)
     }
 
     /// Appends a field.
@@ -51,9 +49,24 @@ public struct HTTPHeaderFields: Sendable, Hashable, Sequence, ExpressibleByDicti
 
     /// Replaces every field named `name` (case-insensitive) by one with `value`.
     public mutating func replaceOrAdd(name: String, value: String) {
-        let wanted = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == wanted }
+        fields.removeAll { Self.sameName($0.name, name) }
         fields.append(HTTPHeaderField(name: name, value: value))
+    }
+
+    /// Field names compare ASCII case-insensitively (RFC 9110 §5.1), without allocating.
+    static func sameName(_ lhs: String, _ rhs: String) -> Bool {
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
+        return lhs.utf8.elementsEqual(rhs.utf8) { left, right in
+            left == right || (left | 0x20 == right | 0x20 && (0x61...0x7A).contains(left | 0x20))
+        }
+    }
+
+    /// Whether the field name `name` starts with `prefix` (a lowercase name), ignoring ASCII case.
+    static func hasNamePrefix(_ name: String, _ prefix: String) -> Bool {
+        guard name.utf8.count >= prefix.utf8.count else { return false }
+        return name.utf8.prefix(prefix.utf8.count).elementsEqual(prefix.utf8) { left, right in
+            left == right || (left | 0x20 == right && (0x61...0x7A).contains(right))
+        }
     }
 
     /// Whether there are no fields.

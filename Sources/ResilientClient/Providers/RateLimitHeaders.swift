@@ -55,34 +55,52 @@ public struct RateLimitHeaders: Sendable, Hashable {
         self.shouldRetry = shouldRetry
     }
 
-    /// Parses the headers of a response received at `now`.
-    public init(parsing headers: HTTPHeaderFields, now: Date) {
+    /// Parses the headers of a response received at `now`; `retryHints: false` skips ``retryAfter`` and
+    /// ``shouldRetry`` (the limiter reads only the buckets, for every response).
+    public init(parsing headers: HTTPHeaderFields, now: Date, retryHints: Bool = true) {
+        // One pass over the fields: only names with a rate-limit prefix are lowercased and looked up.
+        var values = [String?](repeating: nil, count: Self.slotNames.count)
+        for field in headers where Self.namePrefixes.contains(where: { HTTPHeaderFields.hasNamePrefix(field.name, $0) }) {
+            if let slot = Self.slotOfName[field.name.lowercased()], values[slot] == nil { values[slot] = field.value }
+        }
         var buckets: [RateLimitBucket] = []
-        for resource in RateLimitResource.allCases {
+        for (resourceIndex, resource) in RateLimitResource.allCases.enumerated() {
             var bucket = RateLimitBucket(resource: resource)
             var seen = false
-            if resource == .requests || resource == .tokens {
-                let name = resource.headerToken
-                seen =
-                    Self.read(
-                        limit: headers["x-ratelimit-limit-\(name)"],
-                        remaining: headers["x-ratelimit-remaining-\(name)"],
-                        reset: headers["x-ratelimit-reset-\(name)"],
-                        into: &bucket, now: now) || seen
+            for family in 0..<2 {
+                let slot = Self.slot(resource: resourceIndex, family: family, field: 0)
+                seen = Self.read(
+                    limit: values[slot], remaining: values[slot + 1], reset: values[slot + 2], into: &bucket, now: now)
+                    || seen
             }
-            let prefix = "anthropic-ratelimit-\(resource.headerToken)"
-            seen =
-                Self.read(
-                    limit: headers["\(prefix)-limit"],
-                    remaining: headers["\(prefix)-remaining"],
-                    reset: headers["\(prefix)-reset"],
-                    into: &bucket, now: now) || seen
             if seen { buckets.append(bucket) }
         }
         self.buckets = buckets
-        self.retryAfter = RetryAfterParser.retryAfter(in: headers, now: now)
-        self.shouldRetry = RetryAfterParser.shouldRetry(in: headers)
+        self.retryAfter = retryHints ? RetryAfterParser.retryAfter(in: headers, now: now) : nil
+        self.shouldRetry = retryHints ? RetryAfterParser.shouldRetry(in: headers) : nil
     }
+
+    private static let namePrefixes = ["x-ratelimit-", "anthropic-ratelimit-"]
+
+    /// Slot of the header that gives `field` (limit, remaining, reset) of a resource in a family (OpenAI's
+    /// `x-ratelimit-…`, then Anthropic's `anthropic-ratelimit-…`, which wins where both are sent).
+    private static func slot(resource: Int, family: Int, field: Int) -> Int {
+        (resource * 2 + family) * 3 + field
+    }
+
+    /// The header name of each slot; OpenAI's family names requests and tokens only (`nil` elsewhere).
+    private static let slotNames: [String?] = RateLimitResource.allCases.flatMap { resource -> [String?] in
+        let token = resource.headerToken
+        let openAI: [String?] =
+            resource == .requests || resource == .tokens
+            ? ["x-ratelimit-limit-\(token)", "x-ratelimit-remaining-\(token)", "x-ratelimit-reset-\(token)"]
+            : [nil, nil, nil]
+        let prefix = "anthropic-ratelimit-\(token)"
+        return openAI + ["\(prefix)-limit", "\(prefix)-remaining", "\(prefix)-reset"]
+    }
+
+    private static let slotOfName: [String: Int] = Dictionary(
+        uniqueKeysWithValues: slotNames.enumerated().compactMap { slot, name in name.map { ($0, slot) } })
 
     /// The bucket of `resource`, if a header mentioned it.
     public subscript(resource: RateLimitResource) -> RateLimitBucket? {

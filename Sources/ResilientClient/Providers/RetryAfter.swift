@@ -81,36 +81,42 @@ public enum RetryAfterParser {
     /// Parses a Go `time.Duration` string, the format of OpenAI's `x-ratelimit-reset-*` headers:
     /// `1s`, `6m0s`, `20ms`, `1h2m3.5s`, `17.687s`; units `h`, `m`, `s`, `ms`, `us`, `µs`, `ns`.
     public static func parseGoDuration(_ value: String) -> Duration? {
-        let scalars = Array(value.trimmingASCIIWhitespace().unicodeScalars)
-        guard !scalars.isEmpty else { return nil }
-        if scalars == ["0"] { return .zero }
+        let bytes = Array(value.trimmingASCIIWhitespace().utf8)
+        guard !bytes.isEmpty else { return nil }
+        if bytes == [UInt8(ascii: "0")] { return .zero }
+        func isNumberByte(_ byte: UInt8) -> Bool { byte == UInt8(ascii: ".") || (0x30...0x39).contains(byte) }
         var index = 0
         var total: Duration = .zero
-        while index < scalars.count {
+        while index < bytes.count {
             let numberStart = index
-            while index < scalars.count, scalars[index] == "." || ("0"..."9").contains(scalars[index]) {
-                index += 1
-            }
+            while index < bytes.count, isNumberByte(bytes[index]) { index += 1 }
             let unitStart = index
-            while index < scalars.count, !(scalars[index] == "." || ("0"..."9").contains(scalars[index])) {
-                index += 1
-            }
-            let number = String(String.UnicodeScalarView(scalars[numberStart..<unitStart]))
-            let unit = String(String.UnicodeScalarView(scalars[unitStart..<index]))
-            let unitDuration: Duration
-            switch unit {
-            case "h": unitDuration = .seconds(3600)
-            case "m": unitDuration = .seconds(60)
-            case "s": unitDuration = .seconds(1)
-            case "ms": unitDuration = .milliseconds(1)
-            case "us", "µs", "μs": unitDuration = .microseconds(1)
-            case "ns": unitDuration = .nanoseconds(1)
-            default: return nil
-            }
-            guard let amount = decimalDuration(number, unit: unitDuration) else { return nil }
+            while index < bytes.count, !isNumberByte(bytes[index]) { index += 1 }
+            guard let unit = goDurationUnit(bytes[unitStart..<index]),
+                let amount = decimalDuration(utf8: bytes[numberStart..<unitStart], unit: unit)
+            else { return nil }
             total += amount
         }
         return total
+    }
+
+    private static func goDurationUnit(_ name: ArraySlice<UInt8>) -> Duration? {
+        switch name.count {
+        case 1:
+            switch name.first {
+            case UInt8(ascii: "h"): return .seconds(3600)
+            case UInt8(ascii: "m"): return .seconds(60)
+            case UInt8(ascii: "s"): return .seconds(1)
+            default: return nil
+            }
+        default:
+            if name.elementsEqual("ms".utf8) { return .milliseconds(1) }
+            if name.elementsEqual("us".utf8) || name.elementsEqual("µs".utf8) || name.elementsEqual("μs".utf8) {
+                return .microseconds(1)
+            }
+            if name.elementsEqual("ns".utf8) { return .nanoseconds(1) }
+            return nil
+        }
     }
 
     /// Parses a protobuf `Duration` in its JSON form (decimal seconds and `s`: `26s`, `0.5s`, `1.250s`),
@@ -124,18 +130,44 @@ public enum RetryAfterParser {
     /// A non-negative decimal number of `unit`s (`17.687` seconds), computed exactly to the nanosecond
     /// (fraction digits beyond the ninth are dropped); `nil` for anything but digits with at most one `.`.
     static func decimalDuration(_ text: String, unit: Duration) -> Duration? {
-        guard parseDecimal(text) != nil else { return nil }
-        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let whole = parts[0]
-        guard whole.count <= 15 else { return nil }
-        var result = unit * (whole.isEmpty ? 0 : Int(whole) ?? 0)
-        if parts.count == 2 {
-            let fraction = parts[1].prefix(9)
-            if !fraction.isEmpty, let numerator = Int(fraction) {
-                var denominator = 1
-                for _ in 0..<fraction.count { denominator *= 10 }
-                result += unit * numerator / denominator
+        decimalDuration(utf8: text.utf8, unit: unit)
+    }
+
+    /// ``decimalDuration(_:unit:)`` over UTF-8 bytes.
+    static func decimalDuration(utf8 bytes: some Collection<UInt8>, unit: Duration) -> Duration? {
+        var whole = 0
+        var wholeDigits = 0
+        var fraction = 0
+        var fractionDigits = 0
+        var digits = 0
+        var seenDot = false
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                let digit = Int(byte - UInt8(ascii: "0"))
+                if seenDot {
+                    guard fractionDigits < 9 else { continue }
+                    fraction = fraction * 10 + digit
+                    fractionDigits += 1
+                } else {
+                    wholeDigits += 1
+                    guard wholeDigits <= 15 else { return nil }
+                    whole = whole * 10 + digit
+                }
+            case UInt8(ascii: "."):
+                guard !seenDot else { return nil }
+                seenDot = true
+            default:
+                return nil
             }
+        }
+        guard digits > 0 else { return nil }
+        var result = unit * whole
+        if fractionDigits > 0 {
+            var denominator = 1
+            for _ in 0..<fractionDigits { denominator *= 10 }
+            result += unit * fraction / denominator
         }
         return result
     }

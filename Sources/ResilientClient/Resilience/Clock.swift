@@ -15,12 +15,27 @@ public protocol ResilienceClock: Sendable {
     /// Suspends for `seconds` (returns at once when `seconds` ≤ 0); throws `CancellationError` when the
     /// task is cancelled.
     func sleep(for seconds: Double) async throws
+    /// Calls `action` once `seconds` have passed, unless the returned timer is cancelled first. The
+    /// action runs on a thread of the clock's choosing and must not block.
+    func schedule(after seconds: Double, _ action: @escaping @Sendable () -> Void) -> ScheduledTimer
 }
 
 extension ResilienceClock {
     /// Suspends until ``now`` reaches `deadline` (returns at once when it already has).
     public func sleep(until deadline: Double) async throws {
         try await sleep(for: deadline - now)
+    }
+
+    /// Schedules `action` on a task that sleeps on this clock (the default for clocks other than
+    /// ``SystemClock``, such as ``ManualClock``, whose advancing then fires it).
+    public func schedule(after seconds: Double, _ action: @escaping @Sendable () -> Void) -> ScheduledTimer {
+        let task = Task {
+            do {
+                try await sleep(for: seconds)
+                action()
+            } catch {}
+        }
+        return ScheduledTimer { task.cancel() }
     }
 
     /// The wall-clock Unix time that corresponds to the monotonic time `monotonic`.
@@ -51,6 +66,11 @@ public struct SystemClock: ResilienceClock {
         }
         // About 31 years; `Duration.seconds(_:)` traps on infinity.
         try await Task.sleep(for: .seconds(min(seconds, 1e9)), clock: .continuous)
+    }
+
+    /// Runs `action` on a shared timer thread (see ``DeadlineScheduler``), without a task per timer.
+    public func schedule(after seconds: Double, _ action: @escaping @Sendable () -> Void) -> ScheduledTimer {
+        DeadlineScheduler.shared.schedule(at: now + max(0, seconds.isNaN ? 0 : seconds), action)
     }
 }
 

@@ -53,9 +53,18 @@ public struct RequestTimeout: Sendable, Hashable {
     /// (`claude-opus-*`, and the older `claude-3-opus-*`). A `provider/` or `models/` prefix is
     /// ignored; case is ignored.
     public static func isReasoningModel(_ model: String) -> Bool {
-        let name = (model.split(separator: "/").last.map(String.init) ?? model).lowercased()
-        if name == "o3" || name.hasPrefix("o3-") || name.hasPrefix("o4-mini") { return true }
-        return name.hasPrefix("claude-") && name.split(separator: "-").contains("opus")
+        // Compared on bytes: this runs for every attempt.
+        let bytes = model.utf8
+        let name = bytes.lastIndex(of: UInt8(ascii: "/")).map { bytes[bytes.index(after: $0)...] } ?? bytes[...]
+        func lowercase(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+        func hasPrefix(_ prefix: String) -> Bool {
+            name.count >= prefix.utf8.count && zip(name, prefix.utf8).allSatisfy { lowercase($0) == $1 }
+        }
+        if name.count == 2 && hasPrefix("o3") || hasPrefix("o3-") || hasPrefix("o4-mini") { return true }
+        guard hasPrefix("claude-") else { return false }
+        return name.split(separator: UInt8(ascii: "-")).contains { part in
+            part.count == 4 && zip(part, "opus".utf8).allSatisfy { lowercase($0) == $1 }
+        }
     }
 
     /// A rough input size: one token per four characters of the messages (rounded up), plus four per
