@@ -1,5 +1,5 @@
 import Foundation
-import ResilientClient
+@testable import ResilientClient
 import Testing
 
 /// Reproduces the simulation of the AWS Architecture Blog's "Exponential Backoff and Jitter" (Marc
@@ -34,39 +34,6 @@ struct OCCSimulation {
         static func == (lhs: Event, rhs: Event) -> Bool { (lhs.time, lhs.sequence) == (rhs.time, rhs.sequence) }
     }
 
-    /// A binary min-heap of events.
-    private struct EventQueue {
-        private var heap: [Event] = []
-        var isEmpty: Bool { heap.isEmpty }
-
-        mutating func push(_ event: Event) {
-            heap.append(event)
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard heap[child] < heap[parent] else { break }
-                heap.swapAt(child, parent)
-                child = parent
-            }
-        }
-
-        mutating func pop() -> Event {
-            heap.swapAt(0, heap.count - 1)
-            let top = heap.removeLast()
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                let right = left + 1
-                var smallest = parent
-                if left < heap.count, heap[left] < heap[smallest] { smallest = left }
-                if right < heap.count, heap[right] < heap[smallest] { smallest = right }
-                guard smallest != parent else { return top }
-                heap.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-    }
-
     /// The backoff under test; `nil` is the article's "no backoff" baseline.
     var policy: BackoffPolicy?
     var clients: Int
@@ -76,7 +43,7 @@ struct OCCSimulation {
     /// One run with the given seed.
     func run(seed: UInt64) -> Result {
         var random = SplitMix64(seed: seed)
-        var queue = EventQueue()
+        var queue = MinHeap<Event>(less: <)
         var sequence = 0
         var version = 0
         var calls = 0
@@ -98,8 +65,7 @@ struct OCCSimulation {
         }
 
         for client in 0..<clients { schedule(client, .readArrives, after: networkDelay()) }
-        while !queue.isEmpty {
-            let event = queue.pop()
+        while let event = queue.pop() {
             now = event.time
             switch event.step {
             case .readArrives:

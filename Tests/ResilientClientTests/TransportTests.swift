@@ -5,8 +5,8 @@ import ProviderSimulator
 import Synchronization
 import Testing
 
-/// Whole-response exchanges: AsyncHTTPClient's deadline against a slow simulator, the protocol's default
-/// for other transports, and the client's timeout and fallback built on them.
+/// The AsyncHTTPClient transport against the simulator, the deadline every attempt runs under, and the
+/// client's request timeout and fallback built on them.
 @Suite struct TransportTests {
     static let key = "sk-test-0123456789abcdefghijklmnop"
 
@@ -15,49 +15,39 @@ import Testing
             .makeHTTPRequest(for: ChatRequest(messages: [.user("hi")], maxTokens: 16), apiKey: key)
     }
 
-    @Test func asyncHTTPClientExchangeReadsTheWholeResponse() async throws {
+    @Test func asyncHTTPClientTransportReadsTheWholeResponse() async throws {
         let simulator = ProviderSimulator(scenario: .healthy, seed: 3)
         try simulator.start()
         let transport = AsyncHTTPClientTransport()
         let request = try Self.openAIRequest(simulator)
-        let exchange = await outcome { () async throws(TransportError) in
-            try await transport.exchange(request, timeouts: TransportTimeouts(), maxBodyBytes: 1 << 20)
+        let outcome = await outcome { () async throws(TransportError) in
+            let response = try await transport.send(request, timeouts: TransportTimeouts())
+            return (response.status, response.headers, try await response.body.collect(upTo: 1 << 20))
         }
         await transport.shutdown()
         await simulator.stop()
-        let response = try exchange.get()
-        #expect(response.status == 200)
-        #expect(response.headers["x-ratelimit-limit-requests"] != nil)
-        #expect(JSONValue.parseLeniently(response.body)?["object"]?.string == "chat.completion")
+        let (status, headers, body) = try outcome.get()
+        #expect(status == 200)
+        #expect(headers["x-ratelimit-limit-requests"] != nil)
+        #expect(JSONValue.parseLeniently(body)?["object"]?.string == "chat.completion")
     }
 
-    @Test func asyncHTTPClientExchangeTimesOutOnASlowResponseAndRefusesAnOversizedBody() async throws {
+    @Test func asyncHTTPClientTransportTimesOutOnASlowResponseAndRefusesAnOversizedBody() async throws {
         let simulator = ProviderSimulator(
             scenario: Scenario(providers: [.openai: ProviderScenario(latency: .fixed(3_000))]), seed: 3)
         try simulator.start()
         let transport = AsyncHTTPClientTransport()
         let request = try Self.openAIRequest(simulator)
         let slow = await outcome { () async throws(TransportError) in
-            try await transport.exchange(request, timeouts: TransportTimeouts(request: .milliseconds(200)), maxBodyBytes: 1 << 20)
+            try await transport.send(request, timeouts: TransportTimeouts(request: .milliseconds(200))).status
         }
         let large = await outcome { () async throws(TransportError) in
-            try await transport.exchange(request, timeouts: TransportTimeouts(request: .seconds(30)), maxBodyBytes: 64)
+            try await transport.send(request, timeouts: TransportTimeouts(request: .seconds(30))).body.collect(upTo: 64)
         }
         await transport.shutdown()
         await simulator.stop()
         #expect(throws: TransportError(kind: .timeout, message: "the request timed out")) { try slow.get() }
         #expect(throws: TransportError(kind: .responseTooLarge, message: "response body larger than 64 bytes")) { try large.get() }
-    }
-
-    @Test func theDefaultExchangeEnforcesTheDeadlineForTransportsWithoutOne() async throws {
-        let hanging = HangingTransport()
-        let outcome = await outcome { () async throws(TransportError) in
-            try await hanging.exchange(
-                ProviderHTTPRequest(method: "POST", url: "http://127.0.0.1:1/", headers: [:], body: [], expectsEventStream: false),
-                timeouts: TransportTimeouts(request: .milliseconds(100)), maxBodyBytes: 1 << 20)
-        }
-        #expect(throws: TransportError(kind: .timeout, message: "the request timed out")) { try outcome.get() }
-        #expect(hanging.wasCancelled)
     }
 
     @Test func aUnaryRequestSlowerThanItsTimeoutFailsAsATimeoutAndFallsBack() async throws {
@@ -91,18 +81,49 @@ private func outcome<T>(_ body: () async throws(TransportError) -> T) async -> R
     }
 }
 
-/// A transport whose responses never come; notes being cancelled.
-private final class HangingTransport: HTTPTransport {
-    private let cancelled = Atomic<Bool>(false)
-    var wasCancelled: Bool { cancelled.load(ordering: .acquiring) }
-
-    func send(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts) async throws(TransportError) -> TransportResponse {
-        do {
-            try await Task.sleep(for: .seconds(3_600))
-        } catch {
-            cancelled.store(true, ordering: .releasing)
+@Suite struct DeadlineTests {
+    @Test func returnsTheBodysValueWhenItFinishesInTime() async throws {
+        #expect(try await withDeadline(5, clock: SystemClock()) { 42 } == 42)
+        let slept = try await withDeadline(5, clock: SystemClock()) { () async throws -> String in
+            try await Task.sleep(for: .milliseconds(10))
+            return "done"
         }
-        throw TransportError(kind: .cancelled, message: "the request was cancelled")
+        #expect(slept == "done")
+    }
+
+    @Test func cancelsTheBodyAndReturnsNilWhenTheDeadlinePasses() async throws {
+        let cancelled = Atomic<Bool>(false)
+        let result = try await withDeadline(0.05, clock: SystemClock()) { () async throws -> Int in
+            do {
+                try await Task.sleep(for: .seconds(3_600))
+            } catch {
+                cancelled.store(true, ordering: .releasing)
+                throw error
+            }
+            return 1
+        }
+        #expect(result == nil)
+        let bodyWasCancelled = cancelled.load(ordering: .acquiring)
+        #expect(bodyWasCancelled)
+    }
+
+    @Test func passesTheCallersCancellationOnAsAnError() async {
+        let task = Task {
+            try await withDeadline(3_600, clock: SystemClock()) { () async throws -> Int in
+                try await Task.sleep(for: .seconds(3_600))
+                return 1
+            }
+        }
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+    }
+
+    @Test func aBodysOwnErrorIsRethrown() async {
+        await #expect(throws: TransportError(kind: .connection, message: "refused")) {
+            try await withDeadline(5, clock: SystemClock()) { () async throws -> Int in
+                throw TransportError(kind: .connection, message: "refused")
+            }
+        }
     }
 }
 

@@ -5,11 +5,12 @@ import Foundation
 import NIOCore
 import ProviderSimulator
 import ResilientClient
+import Synchronization
 
 /// The latency the resilient client adds to a call: the same request to the same simulator endpoint
 /// through `ResilientClient.complete` and as bare AsyncHTTPClient requests with both of its APIs (the
-/// resilient transport uses the `EventLoopFuture` one for unary calls, for its whole-request deadline).
-/// All three share one `HTTPClient`, configured as the transport configures its own.
+/// transport uses the async/await one). All three share one `HTTPClient`, configured as the transport
+/// configures its own.
 enum ClientOverheadBenchmark {
     static let rounds = 3_000
 
@@ -73,7 +74,8 @@ enum ClientOverheadBenchmark {
 
         // The client's own work per call without a network: a transport that answers at once with the
         // simulator's response (body and rate-limit headers).
-        let answer = try await transport.exchange(wire, timeouts: TransportTimeouts(), maxBodyBytes: 1 << 20)
+        let recorded = try await transport.send(wire, timeouts: TransportTimeouts())
+        let answer = (recorded.status, recorded.headers, try await recorded.body.collect(upTo: 1 << 20))
         let offline = ResilientClient(
             configuration: configuration, keys: ["openai": APIKey(key)], transport: ReplayTransport(answer: answer),
             recorder: registry, telemetry: registry)
@@ -90,17 +92,15 @@ enum ClientOverheadBenchmark {
     }
 }
 
-/// Answers every exchange at once with the same recorded response.
+/// Answers every request at once with the same recorded response.
 private struct ReplayTransport: HTTPTransport {
-    let answer: TransportExchange
+    let answer: (status: Int, headers: HTTPHeaderFields, body: [UInt8])
 
     func send(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts) async throws(TransportError) -> TransportResponse {
-        throw TransportError(kind: .connection, message: "the replay transport answers whole exchanges only")
-    }
-
-    func exchange(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts, maxBodyBytes: Int) async throws(TransportError)
-        -> TransportExchange
-    {
-        answer
+        let done = Atomic<Bool>(false)
+        let body = answer.body
+        return TransportResponse(status: answer.status, headers: answer.headers, body: TransportBody { () async throws(TransportError) -> [UInt8]? in
+            done.exchange(true, ordering: .relaxed) ? nil : body
+        })
     }
 }

@@ -25,8 +25,7 @@ struct AttemptOutcome: Sendable {
 /// Makes one HTTP exchange with one provider and turns it into a result and its `APICallMetric`.
 struct AttemptRunner: Sendable {
     let transport: any HTTPTransport
-    /// Times the attempt: latency, and a stream's request, first-token and stall timeouts (a unary
-    /// request's timeout is the transport's deadline).
+    /// Times the attempt: latency, request, first-token and stall timeouts.
     let clock: any ResilienceClock
     /// Stamps the event (`timestamp`), on the same clock as the client's windows.
     let wallClock: any ResilienceClock
@@ -70,16 +69,22 @@ struct AttemptRunner: Sendable {
     private func unary(
         _ request: ProviderHTTPRequest, slot: ProviderSlot, timeout: RequestTimeout
     ) async throws(ProviderError) -> Result<ChatResult, ProviderError> {
-        let timeouts = TransportTimeouts(connect: .seconds(timeout.connect), request: .seconds(timeout.request))
-        let exchange: TransportExchange
+        let transport = self.transport
+        // The transport's own limit is a backstop; the deadline below is the request timeout.
+        let timeouts = TransportTimeouts(connect: .seconds(timeout.connect), request: .seconds(timeout.request + 1))
+        let exchange: (status: Int, headers: HTTPHeaderFields, body: [UInt8])?
         do {
-            exchange = try await transport.exchange(request, timeouts: timeouts, maxBodyBytes: Self.maxBodyBytes)
-        } catch where error.kind == .timeout {
+            exchange = try await withDeadline(timeout.request, clock: clock) {
+                let response = try await transport.send(request, timeouts: timeouts)
+                return (response.status, response.headers, try await response.body.collect(upTo: Self.maxBodyBytes))
+            }
+        } catch {
+            throw Self.providerError(for: error, slot: slot)
+        }
+        guard let exchange else {
             throw ProviderError(
                 errorType: .timeout, statusCode: 0,
                 message: "no complete response from \(slot.name) within \(Self.seconds(timeout.request))")
-        } catch {
-            throw Self.providerError(for: error, slot: slot)
         }
         let now = Date()
         slot.observe(headers: exchange.headers, now: now)

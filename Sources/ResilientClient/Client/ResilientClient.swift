@@ -47,10 +47,9 @@ public final class ResilientClient: Sendable {
     ///
     /// - Parameters:
     ///   - clock: drives backoff waits, rate-limit windows, breaker recovery and outage windows.
-    ///   - timerClock: times each attempt (latency, a stream's request, first-token and stall timeouts). A
-    ///     unary request's timeout is the transport's deadline, on the real clock. Tests pass a manual
-    ///     `clock` and keep the real `timerClock`, so advancing time never fires a timeout of a request
-    ///     that is still in flight.
+    ///   - timerClock: times each attempt (latency, request, first-token and stall timeouts). Tests pass a
+    ///     manual `clock` and keep the real `timerClock`, so advancing time never fires a timeout of a
+    ///     request that is still in flight.
     public init(
         configuration: BulwarkConfiguration,
         keys: [String: APIKey],

@@ -2,14 +2,15 @@ import Synchronization
 
 /// Runs `body` unless `seconds` pass first on `clock`; returns `nil` on timeout (and cancels `body`).
 ///
-/// The body runs in one child task; the timer is a ``ResilienceClock/schedule(after:_:)`` entry, not a
-/// second task, because every stream chunk passes through here. (Unary exchanges avoid even the child
-/// task: the transport enforces their deadline, see ``HTTPTransport/exchange(_:timeouts:maxBodyBytes:)``.)
+/// Every attempt and every stream chunk passes through here, so it is built to cost little: the body runs
+/// in one task started with `Task.immediate` (on the calling thread until it first suspends, so a chunk
+/// that is already buffered needs no thread hop), and the timer is a ``ResilienceClock/schedule(after:_:)``
+/// entry on a shared timer thread, not a second task.
 func withDeadline<T: Sendable>(
     _ seconds: Double, clock: any ResilienceClock, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T? {
     guard seconds.isFinite else { return try await body() }
-    let task = Task { try await body() }
+    let task = Task.immediate { try await body() }
     let expired = ExpiryFlag()
     let timer = clock.schedule(after: max(0, seconds)) {
         expired.set()

@@ -1,16 +1,11 @@
 public import AsyncHTTPClient
-import Foundation
 import NIOCore
 import NIOHTTP1
-import Synchronization
 
 /// The production transport: AsyncHTTPClient with a pooled connection per host.
 public final class AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
     private let ownsClient: Bool
-    /// Parsed endpoint URLs: a client calls the same few, and parsing one costs more than the rest of
-    /// building the request.
-    private let parsedURLs = Mutex<[String: URL]>([:])
 
     /// Creates a transport with its own `HTTPClient` (shut down by ``shutdown()``).
     public init(connectTimeout: Duration = .seconds(10), maxConnectionsPerHost: Int = 64) {
@@ -61,52 +56,6 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         return TransportResponse(status: Int(response.status.code), headers: headers, body: TransportBody { () async throws(TransportError) -> [UInt8]? in
             try await iterator.next()
         })
-    }
-
-    /// One request with AsyncHTTPClient's whole-request deadline (the async `execute` API's deadline
-    /// ends at the response head) and its body accumulator, awaited without a task of its own.
-    public func exchange(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts, maxBodyBytes: Int) async throws(TransportError)
-        -> TransportExchange
-    {
-        let outgoing: HTTPClient.Request
-        do {
-            var headers = HTTPHeaders()
-            for field in request.headers { headers.add(name: field.name, value: field.value) }
-            outgoing = try HTTPClient.Request(
-                url: try url(request.url), method: HTTPMethod(rawValue: request.method), headers: headers,
-                body: request.body.isEmpty ? nil : .bytes(request.body))
-        } catch {
-            throw TransportError(kind: .connection, message: "cannot send to \(request.url): \(error)")
-        }
-        let task = client.execute(
-            request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: maxBodyBytes),
-            deadline: .now() + .nanoseconds(Self.nanoseconds(timeouts.request)))
-        let response: HTTPClient.Response
-        do {
-            response = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
-        } catch is ResponseAccumulator.ResponseTooBigError {
-            throw TransportError(kind: .responseTooLarge, message: "response body larger than \(maxBodyBytes) bytes")
-        } catch {
-            throw Self.translate(error)
-        }
-        var headers = HTTPHeaderFields()
-        for header in response.headers { headers.add(name: header.name, value: header.value) }
-        return TransportExchange(
-            status: Int(response.status.code), headers: headers, body: response.body.map { Array($0.readableBytesView) } ?? [])
-    }
-
-    private func url(_ text: String) throws -> URL {
-        if let url = parsedURLs.withLock({ $0[text] }) { return url }
-        guard let url = URL(string: text) else { throw HTTPClientError.invalidURL }
-        parsedURLs.withLock { cache in
-            if cache.count >= 256 { cache.removeAll() }
-            cache[text] = url
-        }
-        return url
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

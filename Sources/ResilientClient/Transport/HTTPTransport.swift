@@ -5,54 +5,6 @@ public protocol HTTPTransport: Sendable {
     /// ``TransportResponse/body``. Throws ``TransportError`` when no response arrives.
     func send(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts) async throws(TransportError) -> TransportResponse
 
-    /// Sends `request` and reads the whole response, all within `timeouts.request`; throws a
-    /// ``TransportError`` of kind `timeout` when that passes first, and of kind `responseTooLarge` for a
-    /// body over `maxBodyBytes`.
-    ///
-    /// The default sends with ``send(_:timeouts:)`` and reads the body under a deadline task;
-    /// ``AsyncHTTPClientTransport`` uses AsyncHTTPClient's own request deadline instead, which spares
-    /// every call a task and a thread hop.
-    func exchange(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts, maxBodyBytes: Int) async throws(TransportError)
-        -> TransportExchange
-}
-
-extension HTTPTransport {
-    public func exchange(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts, maxBodyBytes: Int) async throws(TransportError)
-        -> TransportExchange
-    {
-        let seconds = TimeConversion.seconds(timeouts.request)
-        let exchange: TransportExchange?
-        do {
-            exchange = try await withDeadline(seconds, clock: SystemClock()) {
-                let response = try await send(request, timeouts: timeouts)
-                return TransportExchange(
-                    status: response.status, headers: response.headers, body: try await response.body.collect(upTo: maxBodyBytes))
-            }
-        } catch let error as TransportError {
-            throw error
-        } catch {
-            throw TransportError(kind: .cancelled, message: "the request was cancelled")
-        }
-        guard let exchange else { throw TransportError(kind: .timeout, message: "the request timed out") }
-        return exchange
-    }
-}
-
-/// A complete response: head and the whole body.
-public struct TransportExchange: Sendable {
-    /// HTTP status code.
-    public var status: Int
-    /// Response header fields.
-    public var headers: HTTPHeaderFields
-    /// The whole body (decompressed when the transport decompresses).
-    public var body: [UInt8]
-
-    /// Creates an exchange.
-    public init(status: Int, headers: HTTPHeaderFields, body: [UInt8]) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
 }
 
 /// Time limits of one attempt.
