@@ -4,7 +4,6 @@ public protocol HTTPTransport: Sendable {
     /// Sends `request` and returns once the response head has arrived; the body is read from
     /// ``TransportResponse/body``. Throws ``TransportError`` when no response arrives.
     func send(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts) async throws(TransportError) -> TransportResponse
-
 }
 
 /// Time limits of one attempt.
