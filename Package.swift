@@ -70,7 +70,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: strict),
+        // A raw-socket HTTP/1.1 client for the tests that assert on exact bytes.
+        .target(name: "HTTPTestSupport", dependencies: ["HTTPServer"], path: "Tests/HTTPTestSupport", swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"], swiftSettings: strict),
         .testTarget(name: "CallMetricsTests", dependencies: ["CallMetrics"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(
             name: "ResilientClientTests",
@@ -79,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProviderSimulatorTests",
-            dependencies: ["ProviderSimulator", "HTTPServer"],
+            dependencies: ["ProviderSimulator", "HTTPServer", "HTTPTestSupport"],
             exclude: ["python"],
             swiftSettings: strict
         ),

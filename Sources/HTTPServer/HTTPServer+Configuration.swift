@@ -18,7 +18,7 @@ extension HTTPServer {
         /// is read; a chunked body is read and dropped until it ends, unless it runs more than
         /// `max(maxBodyBytes, 1 MiB)` past the limit, when the connection is closed unanswered. Default 8 MiB.
         public var maxBodyBytes: Int
-        /// The number of libmicrohttpd worker threads (each with its own epoll set); at least 2.
+        /// The number of libmicrohttpd worker threads (each polling its own connections); at least 2.
         /// Default: the number of online processors, at least 2.
         public var threadPoolSize: Int
         /// The most connections open at once across all workers. Default 1024.

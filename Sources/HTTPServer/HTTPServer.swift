@@ -9,7 +9,7 @@ import Musl
 import Darwin
 #endif
 
-/// An HTTP/1.1 server on libmicrohttpd: a pool of worker threads, each with its own epoll set,
+/// An HTTP/1.1 server on libmicrohttpd: a pool of worker threads, each polling its own connections,
 /// answering through a ``Router``.
 ///
 /// ```swift
@@ -140,12 +140,11 @@ public final class HTTPServer: Sendable {
     private func startDaemon() throws(HTTPServerError) -> Daemon {
         let socket = try ListeningSocket.make(host: configuration.host, port: configuration.port)
         let core = ServerCore(router: router, configuration: configuration)
-        var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
-        #if os(Linux)
-        flags |= MHD_USE_EPOLL.rawValue
-        #else
-        flags |= MHD_USE_AUTO.rawValue
-        #endif
+        // poll(), not epoll: `stop` quiesces the daemon, and libmicrohttpd 0.9.75 (Debian 12) aborts the
+        // process when MHD_quiesce_daemon races an epoll worker that removes the listen socket itself
+        // ("Failed to remove listen FD from epoll set", an open upstream defect; it hit our CI). The
+        // poll() side of quiescing only signals the workers.
+        var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_POLL.rawValue
         if socket.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
         if configuration.errorLog != nil { flags |= MHD_USE_ERROR_LOG.rawValue }
 

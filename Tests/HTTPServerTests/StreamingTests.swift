@@ -1,4 +1,5 @@
 import HTTPServer
+import HTTPTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct StreamingTests {

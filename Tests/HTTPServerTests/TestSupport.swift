@@ -3,14 +3,6 @@ import HTTPServer
 import Synchronization
 import Testing
 
-/// Runs blocking work (socket I/O) on a thread of its own, off the cooperative pool that the server's
-/// handler and producer tasks need.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
 /// Starts a server on an ephemeral 127.0.0.1 port, runs `body`, and stops the server.
 @discardableResult
 func withServer<T>(

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import HTTPTestSupport
 import Testing
 
 @testable import ProviderSimulator
@@ -206,7 +207,7 @@ struct FaultTests {
             let read = try await sendStream(call, to: simulator, timeoutSeconds: 5)
             #expect(!read.isComplete)
             #expect(read.body.isEmpty)
-        } catch SimulatorHTTPClient.Failure.closed {
+        } catch RawHTTPClient.Failure.closed {
             // Closed before the head: also a reset.
         }
     }

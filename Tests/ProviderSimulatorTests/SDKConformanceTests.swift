@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import HTTPTestSupport
 import Testing
 
 @testable import ProviderSimulator

@@ -1,17 +1,10 @@
 import Foundation
 import HTTPServer
+import HTTPTestSupport
 import Synchronization
 import Testing
 
 @testable import ProviderSimulator
-
-/// Runs blocking work (socket I/O) on a thread of its own, off the cooperative pool that the server's
-/// handler and producer tasks need.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
 
 /// Starts a simulator on an ephemeral 127.0.0.1 port, runs `body`, and stops it.
 @discardableResult
@@ -102,10 +95,10 @@ struct ProviderCall: Sendable {
 }
 
 /// Sends `call` on a fresh connection and reads a whole (non-streamed or chunked) response.
-func send(_ call: ProviderCall, to simulator: ProviderSimulator) async throws -> SimulatorHTTPClient.Response {
+func send(_ call: ProviderCall, to simulator: ProviderSimulator) async throws -> RawHTTPClient.Response {
     let port = simulator.port
     return try await onThread {
-        let client = try SimulatorHTTPClient(port: port)
+        let client = try RawHTTPClient(port: port)
         defer { client.close() }
         return try client.post(call.path, headers: call.headers, body: call.body)
     }
@@ -113,11 +106,11 @@ func send(_ call: ProviderCall, to simulator: ProviderSimulator) async throws ->
 
 /// Sends `call` on a fresh connection and reads a streamed response however it ends.
 func sendStream(_ call: ProviderCall, to simulator: ProviderSimulator, timeoutSeconds: Int = 15) async throws
-    -> SimulatorHTTPClient.StreamRead
+    -> RawHTTPClient.StreamRead
 {
     let port = simulator.port
     return try await onThread {
-        let client = try SimulatorHTTPClient(port: port, timeoutSeconds: timeoutSeconds)
+        let client = try RawHTTPClient(port: port, timeoutSeconds: timeoutSeconds)
         defer { client.close() }
         try client.send(client.request("POST", call.path, headers: call.headers, body: call.body))
         return try client.readStream()
@@ -126,11 +119,11 @@ func sendStream(_ call: ProviderCall, to simulator: ProviderSimulator, timeoutSe
 
 /// `GET` or `POST` on the simulator's control routes.
 func control(_ method: String, _ path: String, on simulator: ProviderSimulator) async throws
-    -> SimulatorHTTPClient.Response
+    -> RawHTTPClient.Response
 {
     let port = simulator.port
     return try await onThread {
-        let client = try SimulatorHTTPClient(port: port)
+        let client = try RawHTTPClient(port: port)
         defer { client.close() }
         try client.send(client.request(method, path, body: method == "POST" ? [] : nil))
         return try client.readResponse()

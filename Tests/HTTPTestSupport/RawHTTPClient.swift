@@ -1,4 +1,4 @@
-import HTTPServer
+public import HTTPServer
 
 #if canImport(Glibc)
     import Glibc
@@ -20,16 +20,16 @@ private func sendBytes(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> 
 
 /// A blocking HTTP/1.1 client over one TCP connection, for asserting on exact bytes. Every read gives
 /// up after `timeoutSeconds`, so a broken server fails a test instead of hanging it. Use it only from
-/// a dedicated thread (see `onThread`), never on the cooperative pool, and from one thread at a time.
-final class SimulatorHTTPClient: @unchecked Sendable {
-    enum Failure: Error, CustomStringConvertible {
+/// a dedicated thread (see ``onThread(_:)``), never on the cooperative pool, and from one thread at a time.
+public final class RawHTTPClient: @unchecked Sendable {
+    public enum Failure: Error, CustomStringConvertible {
         case connect(Int32)
         case send(Int32)
         case timedOut
         case closed
         case malformed(String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .connect(let code): "connect failed: \(String(cString: strerror(code)))"
             case .send(let code): "send failed: \(String(cString: strerror(code)))"
@@ -40,20 +40,20 @@ final class SimulatorHTTPClient: @unchecked Sendable {
         }
     }
 
-    struct Response {
-        var status: Int
-        var headers: HTTPHeaders
-        var body: [UInt8]
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: HTTPHeaders
+        public var body: [UInt8]
         /// The chunks as framed by the server, for chunked responses.
-        var chunks: [[UInt8]]?
-        var text: String { String(decoding: body, as: UTF8.self) }
+        public var chunks: [[UInt8]]?
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
     private let descriptor: Int32
     private var received: [UInt8] = []
     private var isClosed = false
 
-    init(port: Int, timeoutSeconds: Int = 15) throws {
+    public init(port: Int, timeoutSeconds: Int = 15) throws {
         descriptor = socket(AF_INET, streamSocketType, 0)
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -78,17 +78,17 @@ final class SimulatorHTTPClient: @unchecked Sendable {
         if !isClosed { closeSocket(descriptor) }
     }
 
-    func close() {
+    public func close() {
         guard !isClosed else { return }
         isClosed = true
         closeSocket(descriptor)
     }
 
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { sendBytes(descriptor, $0) }
@@ -101,19 +101,19 @@ final class SimulatorHTTPClient: @unchecked Sendable {
     }
 
     /// A streamed (chunked) response read to its end, however it ended.
-    struct StreamRead {
-        var head: Response
-        var chunks: [[UInt8]]
+    public struct StreamRead: Sendable {
+        public var head: Response
+        public var chunks: [[UInt8]]
         /// When each chunk arrived, measured from the end of the head.
-        var arrivals: [Duration]
+        public var arrivals: [Duration]
         /// Whether the terminating zero-length chunk arrived (a clean end of the body).
-        var isComplete: Bool
-        var body: [UInt8] { chunks.flatMap { $0 } }
-        var text: String { String(decoding: body, as: UTF8.self) }
+        public var isComplete: Bool
+        public var body: [UInt8] { chunks.flatMap { $0 } }
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
     /// Reads a head and then chunks until the terminating chunk or until the connection closes.
-    func readStream() throws -> StreamRead {
+    public func readStream() throws -> StreamRead {
         var head = try readHead()
         let clock = ContinuousClock()
         let start = clock.now
@@ -138,18 +138,18 @@ final class SimulatorHTTPClient: @unchecked Sendable {
     }
 
     /// Sends `POST path` with a body and reads the response.
-    func post(_ path: String, headers: [String], body: [UInt8]) throws -> Response {
+    public func post(_ path: String, headers: [String], body: [UInt8]) throws -> Response {
         try send(request("POST", path, headers: headers, body: body))
         return try readResponse()
     }
 
     /// Sends `GET path` (keep-alive) and reads the response.
-    func get(_ path: String, headers: [String] = []) throws -> Response {
+    public func get(_ path: String, headers: [String] = []) throws -> Response {
         try send(request("GET", path, headers: headers))
         return try readResponse()
     }
 
-    func request(_ method: String, _ path: String, headers: [String] = [], body: [UInt8]? = nil) -> [UInt8] {
+    public func request(_ method: String, _ path: String, headers: [String] = [], body: [UInt8]? = nil) -> [UInt8] {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         for header in headers { head += header + "\r\n" }
         if let body { head += "Content-Length: \(body.count)\r\n" }
@@ -158,7 +158,7 @@ final class SimulatorHTTPClient: @unchecked Sendable {
     }
 
     /// Reads one response; `isHead` for responses to HEAD, which have no body.
-    func readResponse(isHead: Bool = false) throws -> Response {
+    public func readResponse(isHead: Bool = false) throws -> Response {
         var response = try readHead()
         if isHead { return response }
         if response.headers["Transfer-Encoding"]?.lowercased() == "chunked" {
@@ -175,7 +175,7 @@ final class SimulatorHTTPClient: @unchecked Sendable {
     }
 
     /// Reads a status line and header fields.
-    func readHead() throws -> Response {
+    public func readHead() throws -> Response {
         let statusLine = try readLine()
         let parts = statusLine.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
@@ -193,7 +193,7 @@ final class SimulatorHTTPClient: @unchecked Sendable {
     }
 
     /// The next chunk of a chunked body, or `nil` after the terminating zero-length chunk.
-    func readChunk() throws -> [UInt8]? {
+    public func readChunk() throws -> [UInt8]? {
         let sizeLine = try readLine()
         guard let size = Int(sizeLine.prefix { $0 != ";" }, radix: 16) else {
             throw Failure.malformed("chunk size \(sizeLine)")
@@ -208,7 +208,7 @@ final class SimulatorHTTPClient: @unchecked Sendable {
     }
 
     /// Everything until the server closes the connection (a reset counts as closing).
-    func readToEnd() throws -> [UInt8] {
+    public func readToEnd() throws -> [UInt8] {
         while try fill() {}
         defer { received = [] }
         return received
