@@ -52,18 +52,8 @@ enum ClientOverheadBenchmark {
             precondition(response.status.code == 200)
         }
 
-        func deadlineAsyncCall() async throws {
-            let task = Task.immediate { try await bareAsyncCall() }
-            let timer = SystemClock().schedule(after: 30) { task.cancel() }
-            defer { timer.cancel() }
-            try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
-        }
-        func transportCall() async throws {
-            let response = try await transport.send(wire, timeouts: TransportTimeouts())
-            _ = try await response.body.collect(upTo: 1 << 20)
-        }
         let clock = ContinuousClock()
-        let calls: [() async throws -> Void] = [resilientCall, bareAsyncCall, bareFutureCall, deadlineAsyncCall, transportCall]
+        let calls: [() async throws -> Void] = [resilientCall, bareAsyncCall, bareFutureCall]
         for _ in 0..<50 { for call in calls { try await call() } }
         // Rounds whose order rotates: every kind of call sees the same machine state and follows each
         // other kind equally often.
@@ -75,7 +65,6 @@ enum ClientOverheadBenchmark {
             }
         }
         let medians = samples.map { $0.sorted()[$0.count / 2] }
-        print("resilient \(formatTime(medians[0])) bareAsync \(formatTime(medians[1])) deadline+bareAsync \(formatTime(medians[3])) transport \(formatTime(medians[4]))")
         table.add(
             "one call to the simulator: ResilientClient.complete vs bare AsyncHTTPClient async/await execute (median of 3,000)",
             formatTime(medians[0]), formatTime(medians[1]), "adds \(formatTime(max(0, medians[0] - medians[1]))) per call")
