@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "CallMetricsTests", dependencies: ["CallMetrics"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(
             name: "ResilientClientTests",
-            dependencies: ["ResilientClient", "CallMetrics", "ProviderSimulator"],
+            dependencies: ["ResilientClient", "CallMetrics", "ProviderSimulator", "HTTPServer"],
             swiftSettings: strict
         ),
         .testTarget(

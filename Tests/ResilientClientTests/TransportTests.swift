@@ -1,5 +1,6 @@
 import CallMetrics
 import Foundation
+import HTTPServer
 import ProviderSimulator
 @testable import ResilientClient
 import Synchronization
@@ -69,6 +70,42 @@ import Testing
             // Gave up at the timeout rather than waiting for the 3 s answer.
             #expect(event.latencyMs >= 200 && event.latencyMs < 3_000)
         }
+    }
+
+    @Test func aUnaryBodyThatStallsAfterTheHeadTimesOutAtTheRequestTimeout() async throws {
+        // A server that sends the head and the start of the body, then nothing for 3 s.
+        var router = Router()
+        router.on("POST", "/v1/chat/completions") { _ in
+            .stream(contentType: "application/json") { writer in
+                await writer.write(#"{"id": "chatcmpl-stall", "choices": ["#)
+                try await Task.sleep(for: .seconds(3))
+                await writer.write("]}")
+            }
+        }
+        let server = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0), router: router)
+        try server.start()
+        var configuration = BulwarkConfiguration()
+        configuration.retry.maxRetries = 0
+        configuration.providers = [ProviderConfiguration(
+            name: "openai", kind: .openai, model: "gpt-4o", baseURL: "http://127.0.0.1:\(server.port)/v1",
+            timeoutSeconds: 0.3)]
+        let transport = AsyncHTTPClientTransport()
+        let recorder = InMemoryRecorder()
+        let client = ResilientClient(
+            configuration: configuration, keys: ["openai": APIKey(Self.key)], transport: transport, recorder: recorder)
+        let outcome: Result<ResilientResponse, ResilientClientError>
+        do {
+            outcome = .success(try await client.complete(ChatRequest(messages: [.user("hi")])))
+        } catch {
+            outcome = .failure(error)
+        }
+        await transport.shutdown()
+        await server.stop(gracePeriod: .milliseconds(100))
+        #expect(throws: ResilientClientError.self) { try outcome.get() }
+        let event = try #require(recorder.events.first)
+        #expect(event.errorType == .timeout)
+        #expect(event.errorMessage == "no complete response from openai within 0.300 s")
+        #expect(event.latencyMs >= 300 && event.latencyMs < 3_000)
     }
 }
 

@@ -69,22 +69,35 @@ struct AttemptRunner: Sendable {
     private func unary(
         _ request: ProviderHTTPRequest, slot: ProviderSlot, timeout: RequestTimeout
     ) async throws(ProviderError) -> Result<ChatResult, ProviderError> {
-        let transport = self.transport
-        // The transport's own limit is a backstop; the deadline below is the request timeout.
-        let timeouts = TransportTimeouts(connect: .seconds(timeout.connect), request: .seconds(timeout.request + 1))
-        let exchange: (status: Int, headers: HTTPHeaderFields, body: [UInt8])?
+        // The transport bounds the wait for the head by the request timeout; the body is read chunk by chunk
+        // under what is left of it. An attempt thus needs no task around the whole exchange, whose
+        // completion would cost a thread hop on every call, and a body that is already buffered (the
+        // usual case) is read without one too.
+        let deadline = clock.now + timeout.request
+        let timedOut = ProviderError(
+            errorType: .timeout, statusCode: 0,
+            message: "no complete response from \(slot.name) within \(Self.seconds(timeout.request))")
+        let timeouts = TransportTimeouts(connect: .seconds(timeout.connect), request: .seconds(timeout.request))
+        let exchange: (status: Int, headers: HTTPHeaderFields, body: [UInt8])
         do {
-            exchange = try await withDeadline(timeout.request, clock: clock) {
-                let response = try await transport.send(request, timeouts: timeouts)
-                return (response.status, response.headers, try await response.body.collect(upTo: Self.maxBodyBytes))
+            let response = try await transport.send(request, timeouts: timeouts)
+            var bodyBytes: [UInt8] = []
+            while true {
+                let body = response.body
+                guard let next = try await withDeadline(deadline - clock.now, clock: clock, { try await body.next() }) else {
+                    throw timedOut
+                }
+                guard let chunk = next else { break }
+                bodyBytes.append(contentsOf: chunk)
+                if bodyBytes.count > Self.maxBodyBytes {
+                    throw TransportError(kind: .responseTooLarge, message: "response body larger than \(Self.maxBodyBytes) bytes")
+                }
             }
+            exchange = (response.status, response.headers, bodyBytes)
+        } catch let error as TransportError where error.kind == .timeout {
+            throw timedOut
         } catch {
             throw Self.providerError(for: error, slot: slot)
-        }
-        guard let exchange else {
-            throw ProviderError(
-                errorType: .timeout, statusCode: 0,
-                message: "no complete response from \(slot.name) within \(Self.seconds(timeout.request))")
         }
         let now = Date()
         slot.observe(headers: exchange.headers, now: now)

@@ -2,7 +2,8 @@
 /// transport only moves bytes, so tests and benchmarks can swap it.
 public protocol HTTPTransport: Sendable {
     /// Sends `request` and returns once the response head has arrived; the body is read from
-    /// ``TransportResponse/body``. Throws ``TransportError`` when no response arrives.
+    /// ``TransportResponse/body``. Throws ``TransportError`` when no response arrives, of kind `timeout`
+    /// when the head has not arrived within `timeouts.request` (the client bounds the body itself).
     func send(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts) async throws(TransportError) -> TransportResponse
 }
 
@@ -10,7 +11,8 @@ public protocol HTTPTransport: Sendable {
 public struct TransportTimeouts: Sendable, Hashable {
     /// Limit for establishing the connection.
     public var connect: Duration
-    /// Limit for the whole exchange, head and body (streams use a long one and their own stall timer).
+    /// Limit for the response head to arrive (the client bounds the body itself; streams use a long one
+    /// and their own first-token timer).
     public var request: Duration
 
     public init(connect: Duration = .seconds(10), request: Duration = .seconds(60)) {
