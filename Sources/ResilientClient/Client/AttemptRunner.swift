@@ -74,28 +74,24 @@ struct AttemptRunner: Sendable {
         // completion would cost a thread hop on every call, and a body that is already buffered (the
         // usual case) is read without one too.
         let deadline = clock.now + timeout.request
-        let timedOut = ProviderError(
-            errorType: .timeout, statusCode: 0,
-            message: "no complete response from \(slot.name) within \(Self.seconds(timeout.request))")
+        func timedOut() -> ProviderError {
+            ProviderError(
+                errorType: .timeout, statusCode: 0,
+                message: "no complete response from \(slot.name) within \(Self.seconds(timeout.request))")
+        }
         let timeouts = TransportTimeouts(connect: .seconds(timeout.connect), request: .seconds(timeout.request))
         let exchange: (status: Int, headers: HTTPHeaderFields, body: [UInt8])
         do {
             let response = try await transport.send(request, timeouts: timeouts)
-            var bodyBytes: [UInt8] = []
-            while true {
-                let body = response.body
-                guard let next = try await withDeadline(deadline - clock.now, clock: clock, { try await body.next() }) else {
-                    throw timedOut
+            let bytes = try await response.body.collect(upTo: Self.maxBodyBytes) { body in
+                guard let chunk = try await withDeadline(deadline - clock.now, clock: clock, { try await body.next() }) else {
+                    throw timedOut()
                 }
-                guard let chunk = next else { break }
-                bodyBytes.append(contentsOf: chunk)
-                if bodyBytes.count > Self.maxBodyBytes {
-                    throw TransportError(kind: .responseTooLarge, message: "response body larger than \(Self.maxBodyBytes) bytes")
-                }
+                return chunk
             }
-            exchange = (response.status, response.headers, bodyBytes)
+            exchange = (response.status, response.headers, bytes)
         } catch let error as TransportError where error.kind == .timeout {
-            throw timedOut
+            throw timedOut()
         } catch {
             throw Self.providerError(for: error, slot: slot)
         }

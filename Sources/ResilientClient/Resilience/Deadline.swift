@@ -4,14 +4,20 @@ import Synchronization
 ///
 /// Every attempt and every stream chunk passes through here, so it is built to cost little: the body runs
 /// in one task started with `Task.immediate` (on the calling thread until it first suspends, so a chunk
-/// that is already buffered needs no thread hop), and the timer is a ``ResilienceClock/schedule(after:_:)``
-/// entry on a shared timer thread, not a second task.
+/// that is already buffered needs no thread hop and no timer), and the timer is a
+/// ``ResilienceClock/schedule(after:_:)`` entry on a shared timer thread, not a second task.
 func withDeadline<T: Sendable>(
     _ seconds: Double, clock: any ResilienceClock, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T? {
     guard seconds.isFinite else { return try await body() }
-    let task = Task.immediate { try await body() }
-    let expired = ExpiryFlag()
+    let finished = Flag()
+    let task = Task.immediate {
+        defer { finished.set() }
+        return try await body()
+    }
+    // A body that never suspended is done already: no timer to set.
+    if finished.isSet { return try await task.value }
+    let expired = Flag()
     let timer = clock.schedule(after: max(0, seconds)) {
         expired.set()
         task.cancel()
@@ -29,8 +35,8 @@ func withDeadline<T: Sendable>(
     }
 }
 
-private final class ExpiryFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    var isSet: Bool { flag.load(ordering: .acquiring) }
-    func set() { flag.store(true, ordering: .releasing) }
+private final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }
