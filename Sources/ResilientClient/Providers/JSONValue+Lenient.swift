@@ -46,12 +46,6 @@ extension JSONValue {
         }
     }
 
-    /// The value of a number.
-    var double: Double? {
-        if case .number(let text) = self { return Double(text) }
-        return nil
-    }
-
     var bool: Bool? {
         if case .bool(let value) = self { return value }
         return nil

@@ -55,17 +55,18 @@ public struct HTTPHeaderFields: Sendable, Hashable, Sequence, ExpressibleByDicti
 
     /// Field names compare ASCII case-insensitively (RFC 9110 §5.1), without allocating.
     static func sameName(_ lhs: String, _ rhs: String) -> Bool {
-        guard lhs.utf8.count == rhs.utf8.count else { return false }
-        return lhs.utf8.elementsEqual(rhs.utf8) { left, right in
-            left == right || (left | 0x20 == right | 0x20 && (0x61...0x7A).contains(left | 0x20))
-        }
+        lhs.utf8.count == rhs.utf8.count && equalIgnoringASCIICase(lhs.utf8, rhs.utf8)
     }
 
-    /// Whether the field name `name` starts with `prefix` (a lowercase name), ignoring ASCII case.
+    /// Whether the field name `name` starts with `prefix`, ignoring ASCII case.
     static func hasNamePrefix(_ name: String, _ prefix: String) -> Bool {
-        guard name.utf8.count >= prefix.utf8.count else { return false }
-        return name.utf8.prefix(prefix.utf8.count).elementsEqual(prefix.utf8) { left, right in
-            left == right || (left | 0x20 == right && (0x61...0x7A).contains(right))
+        name.utf8.count >= prefix.utf8.count && equalIgnoringASCIICase(name.utf8.prefix(prefix.utf8.count), prefix.utf8)
+    }
+
+    /// Bytes equal, letters compared without their case (`-` and `\r` differ only in bit 0x20 too).
+    private static func equalIgnoringASCIICase(_ lhs: some Sequence<UInt8>, _ rhs: some Sequence<UInt8>) -> Bool {
+        lhs.elementsEqual(rhs) { left, right in
+            left == right || (left | 0x20 == right | 0x20 && (0x61...0x7A).contains(left | 0x20))
         }
     }
 
