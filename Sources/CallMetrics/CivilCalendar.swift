@@ -1,9 +1,10 @@
 /// Conversions between days since 1970-01-01 and proleptic Gregorian dates (Howard Hinnant's
 /// `civil_from_days` and `days_from_civil`), for the log segment names and the alert timestamps: exact,
-/// allocation-free and the same on every platform, unlike a trip through Foundation's calendars.
-enum CivilCalendar {
+/// allocation-free and the same on every platform, unlike a trip through Foundation's calendars. The
+/// client's RFC 3339 parser uses it too.
+package enum CivilCalendar {
     /// The year, month (1–12) and day (1–31) of the day `days` after 1970-01-01.
-    static func date(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    package static func date(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -16,7 +17,7 @@ enum CivilCalendar {
     }
 
     /// The days from 1970-01-01 to the given date.
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+    package static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let year = month <= 2 ? year - 1 : year
         let era = (year >= 0 ? year : year - 399) / 400
         let yearOfEra = year - era * 400

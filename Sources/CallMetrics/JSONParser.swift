@@ -18,8 +18,7 @@ public struct JSONParser: ~Copyable {
     public static func parse(_ bytes: some Collection<UInt8>, selecting selection: JSONSelection) throws(JSONParseError)
         -> JSONValue
     {
-        let array = Array(bytes)
-        let result: Result<JSONValue, JSONParseError> = array.withUnsafeBufferPointer { buffer in
+        let parse = { (buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> in
             var parser = JSONParser(bytes: buffer)
             do {
                 parser.skipWhitespace()
@@ -35,6 +34,7 @@ public struct JSONParser: ~Copyable {
                 return .failure(JSONParseError(offset: 0, reason: "\(error)"))
             }
         }
+        let result = bytes.withContiguousStorageIfAvailable(parse) ?? Array(bytes).withUnsafeBufferPointer(parse)
         return try result.get()
     }
 
@@ -90,7 +90,7 @@ public struct JSONParser: ~Copyable {
         try enter()
         defer { depth -= 1 }
         // Sized for typical API objects up front, so that most never grow.
-        var object = [String: JSONValue](minimumCapacity: members == nil ? 8 : 0)
+        var object = [String: JSONValue](minimumCapacity: members?.count ?? 8)
         guard try openContainer(closingWith: UInt8(ascii: "}")) else { return .object(object) }
         repeat {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -124,7 +124,11 @@ public struct JSONParser: ~Copyable {
             return members.first { $0.name == key }
         }
         let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        let member = members.first { $0.utf8.elementsEqual(raw) }
+        let member = members.first { member in
+            member.utf8.count == raw.count && member.utf8.withUnsafeBufferPointer { name in
+                (0..<raw.count).allSatisfy { name[$0] == raw[$0] }
+            }
+        }
         try skipString()
         return member
     }

@@ -115,4 +115,29 @@ import Testing
         let value = try JSONParser.parse(Array(#"{"i\u0064": 7, "other": 1}"#.utf8), selecting: .members(["id": .all]))
         #expect(value == .object(["id": .number("7")]))
     }
+
+    @Test func objectWriterGivesTheBytesOfTheSameSortedTree() throws {
+        var writer = JSONObjectWriter(capacity: 8)
+        writer.integer("a", 12)
+        writer.objects("b", ["x\"y", "é\n"]) { text, object in
+            object.objects("parts", CollectionOfOne(text)) { text, part in part.string("text", text) }
+            object.bool("z", false)
+        }
+        writer.objects("c", [Int]()) { _, _ in }
+        writer.object("d") { $0.number("nan", .nan) }
+        writer.number("e", 0.5)
+        writer.number("f", .infinity)
+        writer.value("g", .object(["k2": .null, "k1": .array([.number("1")])]))
+        let tree = JSONValue.object([
+            "a": .integer(12),
+            "b": .array(["x\"y", "é\n"].map { text in
+                .object(["parts": .array([.object(["text": .string(text)])]), "z": .bool(false)])
+            }),
+            "c": .array([]), "d": .object([:]), "e": .number("0.5"),
+            "g": .object(["k2": .null, "k1": .array([.number("1")])]),
+        ])
+        let bytes = writer.finish()
+        #expect(bytes == tree.jsonBytes)
+        #expect(try JSONParser.parse(bytes) == tree)
+    }
 }

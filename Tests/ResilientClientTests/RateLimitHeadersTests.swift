@@ -96,6 +96,19 @@ struct RateLimitHeadersTests {
         #expect(limits[.tokens]?.resetAfter == .milliseconds(1500))
     }
 
+    @Test func headerNamesMatchInAnyCaseAndTheFirstFieldWins() {
+        let limits = RateLimitHeaders(
+            parsing: [
+                "X-RateLimit-Remaining-Requests": " 41 ", "x-ratelimit-remaining-requests": "7",
+                "ANTHROPIC-RATELIMIT-OUTPUT-TOKENS-LIMIT": "8000", "x-ratelimit-remaining-requestsx": "1",
+                "x-ratelimit-limit-tokens": "9.0",
+            ],
+            now: anyNow)
+        #expect(limits[.requests] == RateLimitBucket(resource: .requests, remaining: 41))
+        #expect(limits[.outputTokens] == RateLimitBucket(resource: .outputTokens, limit: 8000))
+        #expect(limits[.tokens] == RateLimitBucket(resource: .tokens, limit: 9))
+    }
+
     @Test func garbageValuesAreIgnored() {
         let limits = RateLimitHeaders(
             parsing: [

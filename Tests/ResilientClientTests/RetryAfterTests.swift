@@ -9,13 +9,15 @@ struct RetryAfterTests {
         ("1h2m3.5s", .milliseconds(3_723_500)),
         ("17.687s", .milliseconds(17_687)), ("1m30s", .seconds(90)), ("120ms", .milliseconds(120)), ("0s", .zero),
         ("0", .zero),
-        ("250us", .microseconds(250)), ("1.5m", .seconds(90)),
+        ("250us", .microseconds(250)), ("1.5m", .seconds(90)), ("3µs", .microseconds(3)), ("3μs", .microseconds(3)),
+        ("7ns", .nanoseconds(7)), (" 2h ", .seconds(7200)), ("0.0000000019s", .nanoseconds(1)),
+        ("999999999999999h", .seconds(999_999_999_999_999 * 3600)),
     ])
     func parsesGoDurations(text: String, expected: Duration) {
         #expect(RetryAfterParser.parseGoDuration(text) == expected)
     }
 
-    @Test(arguments: ["", "abc", "5", "-1s", "1x", "s", "1..5s", "inf", "1e3s"])
+    @Test(arguments: ["", "abc", "5", "-1s", "1x", "s", "1..5s", "inf", "1e3s", "1S", "1Ms", "1µ", "1000000000000000s", "1s2"])
     func rejectsMalformedGoDurations(text: String) {
         #expect(RetryAfterParser.parseGoDuration(text) == nil)
     }
@@ -52,6 +54,25 @@ struct RetryAfterTests {
         for text in ["", "soon", "-5", "1e3", "0x10", "inf", "nan", "Wed, 99 Foo 2026"] {
             #expect(RetryAfterParser.parseRetryAfter(text, now: anyNow) == nil, "\(text)")
         }
+    }
+
+    @Test(arguments: [
+        ("2025-08-21T12:40:59Z", 1_755_780_059.0), ("2025-08-21t12:40:59z", 1_755_780_059.0),
+        ("2025-08-21 12:40:59Z", 1_755_780_059.0), (" 2025-08-21T12:40:59.25Z ", 1_755_780_059.25),
+        ("2025-08-21T14:40:59+02:00", 1_755_780_059.0), ("2025-08-21T07:10:59-05:30", 1_755_780_059.0),
+        ("2024-02-29T00:00:00Z", 1_709_164_800.0), ("1970-01-01T00:00:00Z", 0.0),
+    ])
+    func parsesRFC3339Timestamps(text: String, secondsSince1970: Double) {
+        #expect(RetryAfterParser.parseRFC3339(text)?.timeIntervalSince1970 == secondsSince1970)
+    }
+
+    @Test(arguments: [
+        "", "2025-08-21", "2025-08-21T12:40:59", "2025-13-01T00:00:00Z", "2025-04-31T00:00:00Z",
+        "2025-02-29T00:00:00Z", "2025-08-21T24:00:00Z", "2025-08-21T12:60:00Z", "2025-08-21T12:40:59.Z",
+        "2025-08-21T12:40:59+0200", "2025-08-21T12:40:59Zjunk", "2025/08/21T12:40:59Z", "20a5-08-21T12:40:59Z",
+    ])
+    func rejectsMalformedRFC3339Timestamps(text: String) {
+        #expect(RetryAfterParser.parseRFC3339(text) == nil)
     }
 
     @Test func retryAfterMsTakesPrecedence() {

@@ -69,10 +69,10 @@ struct AttemptRunner: Sendable {
     private func unary(
         _ request: ProviderHTTPRequest, slot: ProviderSlot, timeout: RequestTimeout
     ) async throws(ProviderError) -> Result<ChatResult, ProviderError> {
-        // The transport bounds the wait for the head by the request timeout; the body is read chunk by chunk
-        // under what is left of it. An attempt thus needs no task around the whole exchange, whose
-        // completion would cost a thread hop on every call, and a body that is already buffered (the
-        // usual case) is read without one too.
+        // The transport bounds the wait for the head by the request timeout; the body is read under what is
+        // left of it. An attempt thus needs no task around the whole exchange, whose completion would cost
+        // a thread hop on every call; a body that is already buffered (the usual case) is read without
+        // one too, and one that is not resumes in place (see `ResumeInPlaceExecutor`).
         let deadline = clock.now + timeout.request
         func timedOut() -> ProviderError {
             ProviderError(
@@ -83,11 +83,11 @@ struct AttemptRunner: Sendable {
         let exchange: (status: Int, headers: HTTPHeaderFields, body: [UInt8])
         do {
             let response = try await transport.send(request, timeouts: timeouts)
-            let bytes = try await response.body.collect(upTo: Self.maxBodyBytes) { body in
-                guard let chunk = try await withDeadline(deadline - clock.now, clock: clock, { try await body.next() }) else {
-                    throw timedOut()
-                }
-                return chunk
+            let body = response.body
+            guard let bytes = try await withDeadline(deadline - clock.now, clock: clock, resumingInPlace: true, {
+                try await body.collect(upTo: Self.maxBodyBytes)
+            }) else {
+                throw timedOut()
             }
             exchange = (response.status, response.headers, bytes)
         } catch let error as TransportError where error.kind == .timeout {
@@ -141,7 +141,7 @@ struct AttemptRunner: Sendable {
             let limit = sawText ? streaming.stallTimeout : max(0, started + streaming.firstTokenTimeout - clock.now)
             let chunk: [UInt8]??
             do {
-                chunk = try await withDeadline(limit, clock: clock) { try await body.next() }
+                chunk = try await withDeadline(limit, clock: clock, resumingInPlace: true) { try await body.next() }
             } catch {
                 var failure = Self.providerError(for: error, slot: slot)
                 if failure.errorType == .connection {

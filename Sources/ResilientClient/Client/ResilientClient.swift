@@ -128,10 +128,10 @@ public final class ResilientClient: Sendable {
         if let cached = try await admitThroughDegradedMode(fingerprint, options: options, requestID: requestID) {
             return cached
         }
-        var run = ChainRun(requestID: requestID)
+        var run = ChainRun(requestID: requestID, estimatedTokens: Self.estimatedTokens(request))
         for (index, slot) in slots.enumerated() {
             let laterSlots = slots[(index + 1)...]
-            if let skip = skipReason(slot, later: laterSlots, request: request) {
+            if let skip = skipReason(slot, later: laterSlots, tokens: run.estimatedTokens) {
                 run.failures.append(.init(provider: slot.name, skippedBecause: skip))
                 // Skipping a provider (open circuit, rate limit) is falling back from it: the answer of a
                 // later provider counts as a fallback, so outages show in the fallback share.
@@ -164,13 +164,16 @@ public final class ResilientClient: Sendable {
     /// Bookkeeping of one logical request across providers.
     private struct ChainRun {
         let requestID: String
+        /// Input and expected output tokens, for the rate limiters.
+        let estimatedTokens: Int
         var attempts = 0
         var failures: [ResilientClientError.ProviderFailure] = []
         var firstProviderTried: String?
         var lastProviderTried: String?
 
-        init(requestID: String) {
+        init(requestID: String, estimatedTokens: Int) {
             self.requestID = requestID
+            self.estimatedTokens = estimatedTokens
         }
 
         mutating func noteProviderTried(_ name: String) {
@@ -188,12 +191,12 @@ public final class ResilientClient: Sendable {
     }
 
     /// Why `slot` is skipped without an attempt, or `nil` to try it.
-    private func skipReason(_ slot: ProviderSlot, later: ArraySlice<ProviderSlot>, request: ChatRequest) -> String? {
+    private func skipReason(_ slot: ProviderSlot, later: ArraySlice<ProviderSlot>, tokens: Int) -> String? {
         if slot.breaker.currentState() == .open {
             return "circuit open"
         }
         // Route around a limiter wait when a later provider could go at once.
-        let tokens = Self.estimatedTokens(request)
+        guard !later.isEmpty else { return nil }
         if let wait = slot.limiter.waitTime(estimatedTokens: tokens), wait <= 0 { return nil }
         let laterCanGoNow = later.contains { next in
             next.breaker.currentState() != .open && next.limiter.waitTime(estimatedTokens: tokens) == 0
@@ -219,7 +222,7 @@ public final class ResilientClient: Sendable {
             do {
                 // A limiter wait longer than a Retry-After the client would accept falls back instead.
                 ratePermit = try await slot.limiter.acquire(
-                    estimatedTokens: Self.estimatedTokens(request), maxWait: slot.retryPolicy.retryAfterCeiling)
+                    estimatedTokens: run.estimatedTokens, maxWait: slot.retryPolicy.retryAfterCeiling)
             } catch {
                 slot.breaker.release(circuitPermit)
                 return .moveOn(ProviderError(errorType: .rateLimited, statusCode: 0, message: "\(slot.name): \(error)"))

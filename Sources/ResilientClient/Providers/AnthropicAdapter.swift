@@ -51,17 +51,18 @@ public struct AnthropicAdapter: ProviderAdapter {
         try request.validateCommon()
         try Self.validateConversation(request.messages)
         let key = try validatedAPIKey(apiKey)
-        var body: [String: JSONValue] = [
-            "model": .string(model(for: request)),
-            "max_tokens": .integer(request.maxTokens ?? Self.defaultMaxTokens),
-            "messages": .array(request.messages.filter { $0.role != .system }.map { message in
-                .object(["role": .string(message.role.rawValue), "content": .string(message.content)])
-            }),
-        ]
-        if let system = request.joinedSystemPrompt { body["system"] = .string(system) }
-        if let temperature = request.temperature { body["temperature"] = .double(temperature) }
-        if request.stream { body["stream"] = .bool(true) }
-        if let userID = request.metadata?["user_id"] { body["metadata"] = .object(["user_id": .string(userID)]) }
+        // Keys in sorted order, as `JSONValue.jsonBytes` writes them.
+        var body = JSONObjectWriter()
+        body.integer("max_tokens", request.maxTokens ?? Self.defaultMaxTokens)
+        body.objects("messages", request.messages.lazy.filter { $0.role != .system }) { message, object in
+            object.string("content", message.content)
+            object.string("role", message.role.rawValue)
+        }
+        if let userID = request.metadata?["user_id"] { body.object("metadata") { $0.string("user_id", userID) } }
+        body.string("model", model(for: request))
+        if request.stream { body.bool("stream", true) }
+        if let system = request.joinedSystemPrompt { body.string("system", system) }
+        if let temperature = request.temperature { body.number("temperature", temperature) }
         let auth = [
             HTTPHeaderField(name: "x-api-key", value: key),
             HTTPHeaderField(name: "anthropic-version", value: endpoint.anthropicVersion),
@@ -70,7 +71,7 @@ public struct AnthropicAdapter: ProviderAdapter {
             method: "POST",
             url: messagesURL,
             headers: commonHeaders(auth: auth, stream: request.stream),
-            body: JSONValue.object(body).jsonBytes,
+            body: body.finish(),
             expectsEventStream: request.stream)
     }
 

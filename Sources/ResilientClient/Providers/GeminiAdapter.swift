@@ -54,30 +54,35 @@ public struct GeminiAdapter: ProviderAdapter {
 
     public func makeHTTPRequest(for request: ChatRequest, apiKey: String) throws(ProviderError) -> ProviderHTTPRequest {
         try request.validateCommon()
-        let contents: [JSONValue] = request.messages.filter { $0.role != .system }.map { message in
-            .object([
-                "role": .string(message.role == .assistant ? "model" : "user"),
-                "parts": .array([.object(["text": .string(message.content)])]),
-            ])
-        }
+        let contents = request.messages.lazy.filter { $0.role != .system }
         if contents.isEmpty {
             throw ProviderError.invalidRequest(
                 "messages: Gemini needs at least one user message besides system messages")
         }
         let key = try validatedAPIKey(apiKey)
-        var body: [String: JSONValue] = ["contents": .array(contents)]
-        if let system = request.joinedSystemPrompt {
-            body["systemInstruction"] = .object(["parts": .array([.object(["text": .string(system)])])])
+        // Keys in sorted order, as `JSONValue.jsonBytes` writes them.
+        var body = JSONObjectWriter()
+        body.objects("contents", contents) { message, object in
+            object.objects("parts", CollectionOfOne(message.content)) { text, part in part.string("text", text) }
+            object.string("role", message.role == .assistant ? "model" : "user")
         }
-        var config: [String: JSONValue] = [:]
-        if let temperature = request.temperature { config["temperature"] = .double(temperature) }
-        if let maxTokens = request.maxTokens { config["maxOutputTokens"] = .integer(maxTokens) }
-        if !config.isEmpty { body["generationConfig"] = .object(config) }
+        let temperature = request.temperature.flatMap { $0.isFinite ? $0 : nil }
+        if temperature != nil || request.maxTokens != nil {
+            body.object("generationConfig") { config in
+                if let maxTokens = request.maxTokens { config.integer("maxOutputTokens", maxTokens) }
+                if let temperature { config.number("temperature", temperature) }
+            }
+        }
+        if let system = request.joinedSystemPrompt {
+            body.object("systemInstruction") { instruction in
+                instruction.objects("parts", CollectionOfOne(system)) { text, part in part.string("text", text) }
+            }
+        }
         return ProviderHTTPRequest(
             method: "POST",
             url: url(model: model(for: request), stream: request.stream),
             headers: commonHeaders(auth: [HTTPHeaderField(name: "x-goog-api-key", value: key)], stream: request.stream),
-            body: JSONValue.object(body).jsonBytes,
+            body: body.finish(),
             expectsEventStream: request.stream)
     }
 

@@ -21,25 +21,26 @@ public struct OpenAIAdapter: ProviderAdapter {
     public func makeHTTPRequest(for request: ChatRequest, apiKey: String) throws(ProviderError) -> ProviderHTTPRequest {
         try request.validateCommon()
         let key = try validatedAPIKey(apiKey)
-        var body: [String: JSONValue] = [
-            "model": .string(model(for: request)),
-            "messages": .array(request.messages.map { message in
-                .object(["role": .string(message.role.rawValue), "content": .string(message.content)])
-            }),
-        ]
-        if let maxTokens = request.maxTokens { body["max_completion_tokens"] = .integer(maxTokens) }
-        if let temperature = request.temperature { body["temperature"] = .double(temperature) }
-        if request.stream {
-            body["stream"] = .bool(true)
-            body["stream_options"] = .object(["include_usage": .bool(true)])
+        // Keys in sorted order, as `JSONValue.jsonBytes` writes them.
+        var body = JSONObjectWriter()
+        if let maxTokens = request.maxTokens { body.integer("max_completion_tokens", maxTokens) }
+        body.objects("messages", request.messages) { message, object in
+            object.string("content", message.content)
+            object.string("role", message.role.rawValue)
         }
-        if let metadata = request.metadata, !metadata.isEmpty { body["metadata"] = .object(metadata.mapValues(JSONValue.string)) }
+        if let metadata = request.metadata, !metadata.isEmpty { body.value("metadata", .object(metadata.mapValues(JSONValue.string))) }
+        body.string("model", model(for: request))
+        if request.stream {
+            body.bool("stream", true)
+            body.object("stream_options") { $0.bool("include_usage", true) }
+        }
+        if let temperature = request.temperature { body.number("temperature", temperature) }
         return ProviderHTTPRequest(
             method: "POST",
             url: chatCompletionsURL,
             headers: commonHeaders(
                 auth: [HTTPHeaderField(name: "Authorization", value: "Bearer \(key)")], stream: request.stream),
-            body: JSONValue.object(body).jsonBytes,
+            body: body.finish(),
             expectsEventStream: request.stream)
     }
 

@@ -56,7 +56,8 @@ extension ProviderAdapter {
                 errorType: .authentication, statusCode: 0,
                 message: "no API key configured for provider \(endpoint.name)")
         }
-        if key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        // Control characters are single bytes in UTF-8; no byte of a longer sequence is below 0x80.
+        if key.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             throw ProviderError(
                 errorType: .authentication, statusCode: 0,
                 message: "the API key of provider \(endpoint.name) contains control characters")

@@ -55,19 +55,33 @@ public struct HTTPHeaderFields: Sendable, Hashable, Sequence, ExpressibleByDicti
 
     /// Field names compare ASCII case-insensitively (RFC 9110 §5.1), without allocating.
     static func sameName(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.count == rhs.utf8.count && equalIgnoringASCIICase(lhs.utf8, rhs.utf8)
+        sameName(lhs.utf8.span, rhs.utf8.span)
+    }
+
+    /// ``sameName(_:_:)`` over the names' UTF-8.
+    static func sameName(_ lhs: Span<UInt8>, _ rhs: Span<UInt8>) -> Bool {
+        lhs.count == rhs.count && equalIgnoringASCIICase(lhs, rhs, count: lhs.count)
     }
 
     /// Whether the field name `name` starts with `prefix`, ignoring ASCII case.
     static func hasNamePrefix(_ name: String, _ prefix: String) -> Bool {
-        name.utf8.count >= prefix.utf8.count && equalIgnoringASCIICase(name.utf8.prefix(prefix.utf8.count), prefix.utf8)
+        let name = name.utf8.span
+        let prefix = prefix.utf8.span
+        return name.count >= prefix.count && equalIgnoringASCIICase(name, prefix, count: prefix.count)
     }
 
-    /// Bytes equal, letters compared without their case (`-` and `\r` differ only in bit 0x20 too).
-    private static func equalIgnoringASCIICase(_ lhs: some Sequence<UInt8>, _ rhs: some Sequence<UInt8>) -> Bool {
-        lhs.elementsEqual(rhs) { left, right in
-            left == right || (left | 0x20 == right | 0x20 && (0x61...0x7A).contains(left | 0x20))
+    /// The first `count` bytes equal, letters compared without their case (`-` and `\r` differ only
+    /// in bit 0x20 too, hence the letter check).
+    private static func equalIgnoringASCIICase(_ lhs: Span<UInt8>, _ rhs: Span<UInt8>, count: Int) -> Bool {
+        guard count <= lhs.count, count <= rhs.count else { return false }
+        for index in 0..<count {
+            let left = lhs[unchecked: index]
+            let right = rhs[unchecked: index]
+            guard left != right else { continue }
+            let folded = left | 0x20
+            guard folded == right | 0x20, folded &- UInt8(ascii: "a") < 26 else { return false }
         }
+        return true
     }
 
     /// Whether there are no fields.

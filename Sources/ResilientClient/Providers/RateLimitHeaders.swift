@@ -58,19 +58,20 @@ public struct RateLimitHeaders: Sendable, Hashable {
     /// Parses the headers of a response received at `now`; `retryHints: false` skips ``retryAfter`` and
     /// ``shouldRetry`` (the limiter reads only the buckets, for every response).
     public init(parsing headers: HTTPHeaderFields, now: Date, retryHints: Bool = true) {
-        // One pass over the fields: only names with a rate-limit prefix are lowercased and looked up.
-        var values = [String?](repeating: nil, count: Self.slotNames.count)
-        for field in headers where Self.namePrefixes.contains(where: { HTTPHeaderFields.hasNamePrefix(field.name, $0) }) {
-            if let slot = Self.slotOfName[field.name.lowercased()], values[slot] == nil { values[slot] = field.value }
+        // One pass over the fields, matching names as bytes; values are read where they are.
+        let fields = headers.fields
+        var fieldOfSlot = InlineArray<24, Int>(repeating: -1)
+        for (index, field) in fields.enumerated() {
+            if let slot = Self.slot(ofName: field.name), fieldOfSlot[slot] < 0 { fieldOfSlot[slot] = index }
         }
+        func value(_ slot: Int) -> String? { fieldOfSlot[slot] < 0 ? nil : fields[fieldOfSlot[slot]].value }
         var buckets: [RateLimitBucket] = []
-        for (resourceIndex, resource) in RateLimitResource.allCases.enumerated() {
+        for (resourceIndex, resource) in Self.resources.enumerated() {
             var bucket = RateLimitBucket(resource: resource)
             var seen = false
             for family in 0..<2 {
                 let slot = Self.slot(resource: resourceIndex, family: family, field: 0)
-                seen = Self.read(
-                    limit: values[slot], remaining: values[slot + 1], reset: values[slot + 2], into: &bucket, now: now)
+                seen = Self.read(limit: value(slot), remaining: value(slot + 1), reset: value(slot + 2), into: &bucket, now: now)
                     || seen
             }
             if seen { buckets.append(bucket) }
@@ -80,7 +81,7 @@ public struct RateLimitHeaders: Sendable, Hashable {
         self.shouldRetry = retryHints ? RetryAfterParser.shouldRetry(in: headers) : nil
     }
 
-    private static let namePrefixes = ["x-ratelimit-", "anthropic-ratelimit-"]
+    private static let resources = RateLimitResource.allCases
 
     /// Slot of the header that gives `field` (limit, remaining, reset) of a resource in a family (OpenAI's
     /// `x-ratelimit-…`, then Anthropic's `anthropic-ratelimit-…`, which wins where both are sent).
@@ -88,19 +89,44 @@ public struct RateLimitHeaders: Sendable, Hashable {
         (resource * 2 + family) * 3 + field
     }
 
-    /// The header name of each slot; OpenAI's family names requests and tokens only (`nil` elsewhere).
-    private static let slotNames: [String?] = RateLimitResource.allCases.flatMap { resource -> [String?] in
-        let token = resource.headerToken
-        let openAI: [String?] =
-            resource == .requests || resource == .tokens
-            ? ["x-ratelimit-limit-\(token)", "x-ratelimit-remaining-\(token)", "x-ratelimit-reset-\(token)"]
-            : [nil, nil, nil]
-        let prefix = "anthropic-ratelimit-\(token)"
-        return openAI + ["\(prefix)-limit", "\(prefix)-remaining", "\(prefix)-reset"]
+    /// The slot of a rate-limit header name (any case), or `nil` for other names.
+    private static func slot(ofName name: String) -> Int? {
+        let bytes = name.utf8.span
+        guard bytes.count > 12 else { return nil }
+        switch bytes[0] | 0x20 {
+        case UInt8(ascii: "x"): return slot(ofName: bytes, prefix: openAI.prefix, suffixes: openAI.suffixes)
+        case UInt8(ascii: "a"): return slot(ofName: bytes, prefix: anthropic.prefix, suffixes: anthropic.suffixes)
+        default: return nil
+        }
     }
 
-    private static let slotOfName: [String: Int] = Dictionary(
-        uniqueKeysWithValues: slotNames.enumerated().compactMap { slot, name in name.map { ($0, slot) } })
+    private static func slot(ofName name: Span<UInt8>, prefix: [UInt8], suffixes: [(name: [UInt8], slot: Int)]) -> Int? {
+        guard name.count > prefix.count, HTTPHeaderFields.sameName(name.extracting(0..<prefix.count), prefix.span) else {
+            return nil
+        }
+        let suffix = name.extracting(prefix.count...)
+        for entry in suffixes where HTTPHeaderFields.sameName(suffix, entry.name.span) { return entry.slot }
+        return nil
+    }
+
+    /// OpenAI's family: `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`.
+    private static let openAI = (
+        prefix: Array("x-ratelimit-".utf8),
+        suffixes: [RateLimitResource.requests, .tokens].flatMap { resource in
+            let index = RateLimitResource.allCases.firstIndex(of: resource)!
+            return ["limit", "remaining", "reset"].enumerated().map { field, name in
+                (name: Array("\(name)-\(resource.headerToken)".utf8), slot: slot(resource: index, family: 0, field: field))
+            }
+        })
+
+    /// Anthropic's family: `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`.
+    private static let anthropic = (
+        prefix: Array("anthropic-ratelimit-".utf8),
+        suffixes: RateLimitResource.allCases.enumerated().flatMap { index, resource in
+            ["limit", "remaining", "reset"].enumerated().map { field, name in
+                (name: Array("\(resource.headerToken)-\(name)".utf8), slot: slot(resource: index, family: 1, field: field))
+            }
+        })
 
     /// The bucket of `resource`, if a header mentioned it.
     public subscript(resource: RateLimitResource) -> RateLimitBucket? {
@@ -113,9 +139,11 @@ public struct RateLimitHeaders: Sendable, Hashable {
     /// Parses a reset value: a Go duration (`6m0s`), an RFC 3339 time relative to `now` (past times give
     /// zero), or plain decimal seconds.
     public static func parseReset(_ value: String, now: Date) -> Duration? {
-        if let duration = RetryAfterParser.parseGoDuration(value) { return duration }
-        if let date = RetryAfterParser.parseRFC3339(value) { return RetryAfterParser.delay(until: date, now: now) }
-        return RetryAfterParser.decimalDuration(value.trimmingASCIIWhitespace(), unit: .seconds(1))
+        let all = value.utf8.span
+        let bytes = all.extracting(HeaderValueBytes.trimmedRange(all))
+        if let duration = RetryAfterParser.goDuration(bytes) { return duration }
+        if let date = RFC3339Parser.parse(bytes) { return RetryAfterParser.delay(until: date, now: now) }
+        return RetryAfterParser.decimalNanoseconds(bytes, unit: .second).map(RetryAfterParser.duration(nanoseconds:))
     }
 
     private static func read(
@@ -137,9 +165,12 @@ public struct RateLimitHeaders: Sendable, Hashable {
         return seen
     }
 
+    /// A count: digits, or a decimal number (`9.0`, truncated).
     private static func parseCount(_ value: String) -> Int? {
-        let text = value.trimmingASCIIWhitespace()
-        if let count = Int(text), count >= 0 { return count }
+        let all = value.utf8.span
+        let range = HeaderValueBytes.trimmedRange(all)
+        if let count = HeaderValueBytes.nonNegativeInteger(all.extracting(range)) { return count }
+        let text = String(decoding: value.utf8.dropFirst(range.lowerBound).prefix(range.count), as: UTF8.self)
         if let number = RetryAfterParser.parseDecimal(text), number < 1e15 { return Int(number) }
         return nil
     }

@@ -20,11 +20,10 @@ public enum RetryAfterParser {
 
     /// Parses a `retry-after` value: non-negative decimal seconds, or an HTTP-date relative to `now`.
     public static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
-        let trimmed = value.trimmingASCIIWhitespace()
-        if let delay = decimalDuration(trimmed, unit: .seconds(1)) {
+        if let delay = decimalDuration(value, unit: .second) {
             return delay
         }
-        guard let date = parseHTTPDate(trimmed) else { return nil }
+        guard let date = parseHTTPDate(value) else { return nil }
         return delay(until: date, now: now)
     }
 
@@ -37,7 +36,7 @@ public enum RetryAfterParser {
 
     /// Parses a `retry-after-ms` value: non-negative decimal milliseconds.
     public static func parseMilliseconds(_ value: String) -> Duration? {
-        decimalDuration(value.trimmingASCIIWhitespace(), unit: .milliseconds(1))
+        decimalDuration(value, unit: .millisecond)
     }
 
     /// `x-should-retry`: `true` or `false` (case-insensitive); `nil` when absent or anything else.
@@ -69,107 +68,97 @@ public enum RetryAfterParser {
     /// Parses an RFC 3339 timestamp (`2025-08-21T12:40:59Z`, fractional seconds and offsets allowed),
     /// the format of Anthropic's `anthropic-ratelimit-*-reset` headers.
     public static func parseRFC3339(_ value: String) -> Date? {
-        let text = value.trimmingASCIIWhitespace()
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
+        let bytes = value.utf8.span
+        return RFC3339Parser.parse(bytes.extracting(HeaderValueBytes.trimmedRange(bytes)))
     }
 
     /// Parses a Go `time.Duration` string, the format of OpenAI's `x-ratelimit-reset-*` headers:
     /// `1s`, `6m0s`, `20ms`, `1h2m3.5s`, `17.687s`; units `h`, `m`, `s`, `ms`, `us`, `µs`, `ns`.
     public static func parseGoDuration(_ value: String) -> Duration? {
-        let bytes = Array(value.trimmingASCIIWhitespace().utf8)
+        let bytes = value.utf8.span
+        return goDuration(bytes.extracting(HeaderValueBytes.trimmedRange(bytes)))
+    }
+
+    /// ``parseGoDuration(_:)`` over trimmed bytes.
+    static func goDuration(_ bytes: Span<UInt8>) -> Duration? {
         guard !bytes.isEmpty else { return nil }
-        if bytes == [UInt8(ascii: "0")] { return .zero }
-        func isNumberByte(_ byte: UInt8) -> Bool { byte == UInt8(ascii: ".") || (0x30...0x39).contains(byte) }
+        if bytes.count == 1, bytes[0] == UInt8(ascii: "0") { return .zero }
+        func isNumberByte(_ byte: UInt8) -> Bool { byte == UInt8(ascii: ".") || HeaderValueBytes.isDigit(byte) }
         var index = 0
-        var total: Duration = .zero
+        var total: Int128 = 0
         while index < bytes.count {
             let numberStart = index
             while index < bytes.count, isNumberByte(bytes[index]) { index += 1 }
             let unitStart = index
             while index < bytes.count, !isNumberByte(bytes[index]) { index += 1 }
-            guard let unit = goDurationUnit(bytes[unitStart..<index]),
-                let amount = decimalDuration(utf8: bytes[numberStart..<unitStart], unit: unit)
+            guard let unit = DurationUnit(goName: bytes.extracting(unitStart..<index)),
+                let amount = decimalNanoseconds(bytes.extracting(numberStart..<unitStart), unit: unit)
             else { return nil }
             total += amount
         }
-        return total
-    }
-
-    private static func goDurationUnit(_ name: ArraySlice<UInt8>) -> Duration? {
-        switch name.count {
-        case 1:
-            switch name.first {
-            case UInt8(ascii: "h"): return .seconds(3600)
-            case UInt8(ascii: "m"): return .seconds(60)
-            case UInt8(ascii: "s"): return .seconds(1)
-            default: return nil
-            }
-        default:
-            if name.elementsEqual("ms".utf8) { return .milliseconds(1) }
-            if name.elementsEqual("us".utf8) || name.elementsEqual("µs".utf8) || name.elementsEqual("μs".utf8) {
-                return .microseconds(1)
-            }
-            if name.elementsEqual("ns".utf8) { return .nanoseconds(1) }
-            return nil
-        }
+        return duration(nanoseconds: total)
     }
 
     /// Parses a protobuf `Duration` in its JSON form (decimal seconds and `s`: `26s`, `0.5s`, `1.250s`),
     /// the format of Gemini's `RetryInfo.retryDelay`.
     public static func parseProtobufDuration(_ value: String) -> Duration? {
-        let text = value.trimmingASCIIWhitespace()
-        guard text.hasSuffix("s") else { return nil }
-        return decimalDuration(String(text.dropLast()), unit: .seconds(1))
+        let all = value.utf8.span
+        let bytes = all.extracting(HeaderValueBytes.trimmedRange(all))
+        guard bytes.count > 1, bytes[bytes.count - 1] == UInt8(ascii: "s") else { return nil }
+        return decimalNanoseconds(bytes.extracting(0..<(bytes.count - 1)), unit: .second).map(duration(nanoseconds:))
     }
 
-    /// A non-negative decimal number of `unit`s (`17.687` seconds), computed exactly to the nanosecond
-    /// (fraction digits beyond the ninth are dropped); `nil` for anything but digits with at most one `.`.
-    static func decimalDuration(_ text: String, unit: Duration) -> Duration? {
-        decimalDuration(utf8: text.utf8, unit: unit)
+    /// A non-negative decimal number of `unit`s (`17.687` seconds) between ASCII whitespace; `nil` for
+    /// anything but digits with at most one `.`.
+    static func decimalDuration(_ text: String, unit: DurationUnit) -> Duration? {
+        let bytes = text.utf8.span
+        return decimalNanoseconds(bytes.extracting(HeaderValueBytes.trimmedRange(bytes)), unit: unit)
+            .map(duration(nanoseconds:))
     }
 
-    /// ``decimalDuration(_:unit:)`` over UTF-8 bytes.
-    static func decimalDuration(utf8 bytes: some Collection<UInt8>, unit: Duration) -> Duration? {
-        var whole = 0
+    /// The nanoseconds in a non-negative decimal number of `unit`s, exact to the nanosecond (fraction
+    /// digits beyond the ninth are dropped; at most 15 whole digits).
+    static func decimalNanoseconds(_ bytes: Span<UInt8>, unit: DurationUnit) -> Int128? {
+        var whole: Int64 = 0
         var wholeDigits = 0
-        var fraction = 0
-        var fractionDigits = 0
+        var fraction: Int64 = 0
+        var fractionScale: Int64 = 1
         var digits = 0
         var seenDot = false
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if HeaderValueBytes.isDigit(byte) {
                 digits += 1
-                let digit = Int(byte - UInt8(ascii: "0"))
+                let digit = Int64(byte &- UInt8(ascii: "0"))
                 if seenDot {
-                    guard fractionDigits < 9 else { continue }
+                    guard fractionScale < 1_000_000_000 else { continue }
                     fraction = fraction * 10 + digit
-                    fractionDigits += 1
+                    fractionScale *= 10
                 } else {
                     wholeDigits += 1
                     guard wholeDigits <= 15 else { return nil }
                     whole = whole * 10 + digit
                 }
-            case UInt8(ascii: "."):
-                guard !seenDot else { return nil }
+            } else if byte == UInt8(ascii: "."), !seenDot {
                 seenDot = true
-            default:
+            } else {
                 return nil
             }
         }
         guard digits > 0 else { return nil }
-        var result = unit * whole
-        if fractionDigits > 0 {
-            var denominator = 1
-            for _ in 0..<fractionDigits { denominator *= 10 }
-            result += unit * fraction / denominator
+        let unitNanoseconds = Int128(unit.rawValue)
+        return Int128(whole) * unitNanoseconds + Int128(fraction) * unitNanoseconds / Int128(fractionScale)
+    }
+
+    static func duration(nanoseconds: Int128) -> Duration {
+        if let nanoseconds = Int64(exactly: nanoseconds) {
+            return Duration(
+                secondsComponent: nanoseconds / 1_000_000_000,
+                attosecondsComponent: nanoseconds % 1_000_000_000 * 1_000_000_000)
         }
-        return result
+        return Duration(
+            secondsComponent: Int64(nanoseconds / 1_000_000_000),
+            attosecondsComponent: Int64(nanoseconds % 1_000_000_000) * 1_000_000_000)
     }
 
     /// A non-negative decimal number of digits with at most one `.`; rejects signs, exponents, hex,
@@ -186,5 +175,39 @@ public enum RetryAfterParser {
         }
         guard digits > 0, dots <= 1, let value = Double(text), value.isFinite else { return nil }
         return value
+    }
+}
+
+/// A unit of the decimal durations in headers, as a number of nanoseconds.
+enum DurationUnit: Int64 {
+    case nanosecond = 1
+    case microsecond = 1_000
+    case millisecond = 1_000_000
+    case second = 1_000_000_000
+    case minute = 60_000_000_000
+    case hour = 3_600_000_000_000
+
+    /// The unit of a Go duration suffix: `h`, `m`, `s`, `ms`, `us`, `µs` (micro sign or Greek mu), `ns`.
+    init?(goName name: Span<UInt8>) {
+        let last = name.isEmpty ? 0 : name[name.count - 1]
+        switch (name.count, last) {
+        case (1, UInt8(ascii: "h")): self = .hour
+        case (1, UInt8(ascii: "m")): self = .minute
+        case (1, UInt8(ascii: "s")): self = .second
+        case (2, UInt8(ascii: "s")):
+            switch name[0] {
+            case UInt8(ascii: "m"): self = .millisecond
+            case UInt8(ascii: "u"): self = .microsecond
+            case UInt8(ascii: "n"): self = .nanosecond
+            default: return nil
+            }
+        case (3, UInt8(ascii: "s")):
+            // U+00B5 MICRO SIGN and U+03BC GREEK SMALL LETTER MU.
+            let micro = (name[0] == 0xC2 && name[1] == 0xB5) || (name[0] == 0xCE && name[1] == 0xBC)
+            guard micro else { return nil }
+            self = .microsecond
+        default:
+            return nil
+        }
     }
 }

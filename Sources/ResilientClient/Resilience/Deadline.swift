@@ -6,12 +6,18 @@ import Synchronization
 /// in one task started with `Task.immediate` (on the calling thread until it first suspends, so a chunk
 /// that is already buffered needs no thread hop and no timer), and the timer is a
 /// ``ResilienceClock/schedule(after:_:)`` entry on a shared timer thread, not a second task.
+///
+/// `resumingInPlace`: the body, once resumed, runs on the thread that resumes it
+/// (``ResumeInPlaceExecutor``); only for bodies that merely move bytes between waits, such as reading a
+/// response body.
 func withDeadline<T: Sendable>(
-    _ seconds: Double, clock: any ResilienceClock, _ body: @escaping @Sendable () async throws -> T
+    _ seconds: Double, clock: any ResilienceClock, resumingInPlace: Bool = false,
+    _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T? {
     guard seconds.isFinite else { return try await body() }
     let finished = Flag()
-    let task = Task.immediate {
+    let executor = ResumeInPlaceExecutor.shared
+    let task = Task.immediate(executorPreference: resumingInPlace ? executor : nil) {
         defer { finished.set() }
         return try await body()
     }
@@ -20,7 +26,7 @@ func withDeadline<T: Sendable>(
     let expired = Flag()
     let timer = clock.schedule(after: max(0, seconds)) {
         expired.set()
-        task.cancel()
+        executor.cancel(task)
     }
     defer { timer.cancel() }
     return try await withTaskCancellationHandler {
@@ -31,7 +37,7 @@ func withDeadline<T: Sendable>(
             throw error
         }
     } onCancel: {
-        task.cancel()
+        executor.cancel(task)
     }
 }
 

@@ -154,7 +154,7 @@ public final class RateLimiter: Sendable {
     /// Admits a request needing `estimatedTokens` (input plus expected output) now, or says how long
     /// it would have to wait; nothing is reserved unless it is granted.
     public func tryAcquire(estimatedTokens: Int) -> RateLimitDecision {
-        tryAcquire(estimatedTokens: estimatedTokens, waited: 0).decision
+        tryAcquire(estimatedTokens: estimatedTokens, waited: 0, now: clock.now).decision
     }
 
     /// The seconds a request needing `estimatedTokens` would wait now (0 = go now), without reserving;
@@ -176,9 +176,9 @@ public final class RateLimiter: Sendable {
     /// pass `maxWait` seconds (`nil`: no limit), and `CancellationError` when cancelled.
     public func acquire(estimatedTokens: Int, maxWait: Double? = nil) async throws -> RateLimitPermit {
         let start = clock.now
+        var waited = 0.0
         while true {
-            let waited = clock.now - start
-            let (decision, epoch) = tryAcquire(estimatedTokens: estimatedTokens, waited: waited)
+            let (decision, epoch) = tryAcquire(estimatedTokens: estimatedTokens, waited: waited, now: start + waited)
             switch decision {
             case .granted(let permit):
                 return permit
@@ -187,6 +187,7 @@ public final class RateLimiter: Sendable {
                     throw RateLimitWaitExceeded(provider: provider, wait: seconds, reason: reason)
                 }
                 try await clock.sleep(for: seconds)
+                waited = clock.now - start
             case .concurrencyLimited:
                 let remaining = maxWait.map { $0 - waited }
                 if let remaining, remaining <= 0 {
@@ -196,6 +197,7 @@ public final class RateLimiter: Sendable {
                 if !signalled {
                     throw RateLimitWaitExceeded(provider: provider, wait: nil, reason: .concurrency)
                 }
+                waited = clock.now - start
             }
         }
     }
@@ -262,8 +264,7 @@ public final class RateLimiter: Sendable {
 
     // MARK: - Internals
 
-    private func tryAcquire(estimatedTokens: Int, waited: Double) -> (decision: RateLimitDecision, epoch: UInt64) {
-        let now = clock.now
+    private func tryAcquire(estimatedTokens: Int, waited: Double, now: Double) -> (decision: RateLimitDecision, epoch: UInt64) {
         let tokens = max(0, estimatedTokens)
         let epoch = released.epoch
         let decision = state.withLock { state -> RateLimitDecision in

@@ -42,6 +42,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     public func send(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts) async throws(TransportError) -> TransportResponse {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
+        outgoing.headers.reserveCapacity(request.headers.fields.count)
         for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }
         if !request.body.isEmpty { outgoing.body = .bytes(ByteBuffer(bytes: request.body)) }
         let response: HTTPClientResponse
@@ -50,8 +51,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         } catch {
             throw Self.translate(error)
         }
-        var headers = HTTPHeaderFields()
-        for header in response.headers { headers.add(name: header.name, value: header.value) }
+        let headers = HTTPHeaderFields(response.headers.map { HTTPHeaderField(name: $0.name, value: $0.value) })
         let iterator = BodyIterator(response.body.makeAsyncIterator())
         return TransportResponse(status: Int(response.status.code), headers: headers, body: TransportBody { () async throws(TransportError) -> [UInt8]? in
             try await iterator.next()

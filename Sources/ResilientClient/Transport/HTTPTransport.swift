@@ -48,21 +48,10 @@ public struct TransportBody: Sendable {
 
     /// Reads the whole body, refusing more than `limit` bytes.
     public func collect(upTo limit: Int) async throws(TransportError) -> [UInt8] {
-        do {
-            return try await collect(upTo: limit) { body in try await body.next() }
-        } catch let error as TransportError {
-            throw error
-        } catch {
-            throw TransportError(kind: .connection, message: "reading the body failed: \(error)")
-        }
-    }
-
-    /// Reads the whole body, each chunk through `read` (the client reads each under a deadline), refusing
-    /// more than `limit` bytes.
-    func collect(upTo limit: Int, reading read: (TransportBody) async throws -> [UInt8]?) async throws -> [UInt8] {
         var bytes: [UInt8] = []
-        while let chunk = try await read(self) {
-            bytes.append(contentsOf: chunk)
+        while let chunk = try await next() {
+            // A body of one chunk (the usual answer) is that chunk, not a copy of it.
+            if bytes.isEmpty { bytes = chunk } else { bytes.append(contentsOf: chunk) }
             if bytes.count > limit {
                 throw TransportError(kind: .responseTooLarge, message: "response body larger than \(limit) bytes")
             }
