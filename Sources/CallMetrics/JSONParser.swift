@@ -118,19 +118,31 @@ public struct JSONParser: ~Copyable {
     private mutating func selectedMember(_ members: [JSONSelection.Member]) throws(JSONParseError) -> JSONSelection.Member? {
         let start = index + 1
         var end = start
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
-        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
+        var unionOfBytes: UInt8 = 0
+        var sawControl = false
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
+            unionOfBytes |= byte
+            sawControl = sawControl || byte < 0x20
+            end += 1
+        }
+        // Escapes, non-ASCII text (to validate) and errors take the general path.
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\""), unionOfBytes < 0x80, !sawControl else {
             let key = try parseString()
             return members.first { $0.name == key }
         }
+        index = end + 1
         let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        let member = members.first { member in
-            member.utf8.count == raw.count && member.utf8.withUnsafeBufferPointer { name in
-                (0..<raw.count).allSatisfy { name[$0] == raw[$0] }
+        for member in members where member.utf8.count == raw.count {
+            let equal = member.utf8.withUnsafeBufferPointer { name in
+                var offset = 0
+                while offset < raw.count, name[offset] == raw[offset] { offset += 1 }
+                return offset == raw.count
             }
+            if equal { return member }
         }
-        try skipString()
-        return member
+        return nil
     }
 
     private mutating func parseArray(selecting selection: JSONSelection) throws(JSONParseError) -> JSONValue {

@@ -67,7 +67,9 @@ extension ProviderAdapter {
 
     /// Headers every adapter sends, then the endpoint's extra headers.
     func commonHeaders(auth: [HTTPHeaderField], stream: Bool) -> HTTPHeaderFields {
-        var headers = HTTPHeaderFields(auth)
+        var fields = auth
+        fields.reserveCapacity(auth.count + 2 + endpoint.extraHeaders.fields.count)
+        var headers = HTTPHeaderFields(fields)
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Accept", value: stream ? "text/event-stream" : "application/json")
         for field in endpoint.extraHeaders { headers.replaceOrAdd(name: field.name, value: field.value) }

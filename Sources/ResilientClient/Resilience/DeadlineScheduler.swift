@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// An action waiting for its time; ``cancel()`` stops it if it has not run yet.
 public struct ScheduledTimer: Sendable {
@@ -15,34 +16,51 @@ public struct ScheduledTimer: Sendable {
 
 /// Runs actions at monotonic deadlines on one background thread.
 ///
-/// The attempt timeouts of every request pass through here, so scheduling and cancelling are a lock and
-/// a heap push or a dictionary removal. The thread is woken only when a new deadline is earlier than the
-/// one it sleeps towards (timeouts of equal length never are); cancelled entries stay in the heap and are
-/// dropped when they reach its top, at the latest one second later, when the thread checks again.
+/// The attempt timeouts of every request pass through here, so scheduling is a lock and a heap push, and
+/// cancelling is one atomic store. The thread is woken only when a new deadline is earlier than the one it
+/// sleeps towards (timeouts of equal length never are); cancelled entries stay in the heap and are dropped
+/// when they reach its top, at the latest one second later, when the thread checks again.
 final class DeadlineScheduler: @unchecked Sendable {
     /// The scheduler of ``SystemClock``.
     static let shared = DeadlineScheduler()
 
+    /// One scheduled action; it runs at most once, and not after it was cancelled.
+    private final class Pending: Sendable {
+        let action: @Sendable () -> Void
+        private let done = Atomic<Bool>(false)
+
+        init(_ action: @escaping @Sendable () -> Void) {
+            self.action = action
+        }
+
+        var isCancelled: Bool { done.load(ordering: .acquiring) }
+
+        func cancel() { done.store(true, ordering: .releasing) }
+
+        func run() {
+            if !done.exchange(true, ordering: .acquiringAndReleasing) { action() }
+        }
+    }
+
     private struct Entry {
         let deadline: Double
         let id: UInt64
+        let pending: Pending
     }
 
     // Everything below is guarded by `condition`'s lock.
     private let condition = NSCondition()
     private var heap = MinHeap<Entry> { ($0.deadline, $0.id) < ($1.deadline, $1.id) }
-    private var actions: [UInt64: @Sendable () -> Void] = [:]
     private var nextID: UInt64 = 0
     private var sleepingUntil = Double.infinity
     private var threadStarted = false
 
     /// Runs `action` on the scheduler's thread once ``SystemClock/now`` reaches `deadline`.
     func schedule(at deadline: Double, _ action: @escaping @Sendable () -> Void) -> ScheduledTimer {
+        let pending = Pending(action)
         condition.lock()
         nextID += 1
-        let id = nextID
-        actions[id] = action
-        heap.push(Entry(deadline: deadline, id: id))
+        heap.push(Entry(deadline: deadline, id: nextID, pending: pending))
         if !threadStarted {
             threadStarted = true
             let thread = Thread { [self] in run() }
@@ -52,11 +70,7 @@ final class DeadlineScheduler: @unchecked Sendable {
             condition.signal()
         }
         condition.unlock()
-        return ScheduledTimer { [self] in
-            condition.lock()
-            actions.removeValue(forKey: id)
-            condition.unlock()
-        }
+        return ScheduledTimer { pending.cancel() }
     }
 
     /// Entries waiting in the heap, cancelled ones included (for tests).
@@ -70,7 +84,7 @@ final class DeadlineScheduler: @unchecked Sendable {
         let clock = SystemClock()
         condition.lock()
         while true {
-            while let top = heap.top, actions[top.id] == nil { heap.pop() }
+            while let top = heap.top, top.pending.isCancelled { heap.pop() }
             guard let top = heap.top else {
                 sleepingUntil = .infinity
                 condition.wait()
@@ -79,9 +93,8 @@ final class DeadlineScheduler: @unchecked Sendable {
             let now = clock.now
             if top.deadline <= now {
                 heap.pop()
-                let action = actions.removeValue(forKey: top.id)
                 condition.unlock()
-                action?()
+                top.pending.run()
                 condition.lock()
                 continue
             }
