@@ -117,18 +117,9 @@ public struct JSONParser: ~Copyable {
     /// escapes are compared as bytes, so skipped members never become strings.
     private mutating func selectedMember(_ members: [JSONSelection.Member]) throws(JSONParseError) -> JSONSelection.Member? {
         let start = index + 1
-        var end = start
-        var unionOfBytes: UInt8 = 0
-        var sawControl = false
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
-            unionOfBytes |= byte
-            sawControl = sawControl || byte < 0x20
-            end += 1
-        }
+        let end = plainASCIIEnd(from: start)
         // Escapes, non-ASCII text (to validate) and errors take the general path.
-        guard end < bytes.count, bytes[end] == UInt8(ascii: "\""), unionOfBytes < 0x80, !sawControl else {
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
             let key = try parseString()
             return members.first { $0.name == key }
         }
@@ -231,22 +222,39 @@ public struct JSONParser: ~Copyable {
 
     /// Moves past a string (at its opening quote); ASCII strings without escapes are not built.
     private mutating func skipString() throws(JSONParseError) {
-        var end = index + 1
-        var unionOfBytes: UInt8 = 0
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") {
-                if unionOfBytes < 0x80 {
-                    index = end + 1
-                    return
-                }
-                break
-            }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-            unionOfBytes |= byte
-            end += 1
+        let end = plainASCIIEnd(from: index + 1)
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            index = end + 1
+            return
         }
         _ = try parseString()
+    }
+
+    /// The offset of the first byte from `start` on that is a quote, a backslash, a control character or
+    /// not ASCII (or the end): the run a string's fast paths take as is. Eight bytes at a time.
+    private func plainASCIIEnd(from start: Int) -> Int {
+        var offset = start
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highBits: UInt64 = 0x8080_8080_8080_8080
+            while offset + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                let quotes = word ^ (ones &* 0x22)
+                let backslashes = word ^ (ones &* 0x5C)
+                // A byte is zero in `quotes` where `word` has a quote, and so on ("has a zero byte" and
+                // "has a byte below 0x20" tests); the high bit marks non-ASCII bytes.
+                let stop = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
+                    | ((word &- ones &* 0x20) & ~word) | word
+                if stop & highBits != 0 { break }
+                offset += 8
+            }
+        }
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+            offset += 1
+        }
+        return offset
     }
 
     private mutating func parseNumber() throws(JSONParseError) -> String {
@@ -282,6 +290,7 @@ public struct JSONParser: ~Copyable {
         index += 1
         let start = index
         // Fast path: no escapes; all-ASCII text needs no UTF-8 validation.
+        index = plainASCIIEnd(from: start)
         var unionOfBytes: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]

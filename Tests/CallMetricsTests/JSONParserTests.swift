@@ -140,4 +140,28 @@ import Testing
         #expect(bytes == tree.jsonBytes)
         #expect(try JSONParser.parse(bytes) == tree)
     }
+
+    @Test func stringsAreReadRightWhateverTheOffsetOfTheirSpecialBytes() throws {
+        for length in 0..<20 {
+            for position in 0..<max(length, 1) {
+                let plain = String(repeating: "a", count: length)
+                func with(_ special: String) -> String {
+                    guard length > 0 else { return special }
+                    var characters = Array(plain)
+                    characters.remove(at: position)
+                    return String(characters[..<position]) + special + String(characters[position...])
+                }
+                for (json, text) in [(with(#"\""#), with("\"")), (with(#"\n"#), with("\n")), (with("é"), with("é")), (plain, plain)] {
+                    let document = Array(#"{"pad": "xyz", "\#(json)": "\#(json)"}"#.utf8)
+                    #expect(try JSONParser.parse(document) == .object(["pad": .string("xyz"), text: .string(text)]))
+                    #expect(
+                        try JSONParser.parse(document, selecting: .members([text: .all])) == .object([text: .string(text)]))
+                    #expect(try JSONParser.parse(document, selecting: .members(["pad": .all])) == .object(["pad": .string("xyz")]))
+                }
+                let control = Array(#"{"k": "\#(with("\u{1}"))"}"#.utf8)
+                #expect(throws: JSONParseError.self) { try JSONParser.parse(control) }
+                #expect(throws: JSONParseError.self) { try JSONParser.parse(control, selecting: .members(["x": .all])) }
+            }
+        }
+    }
 }

@@ -15,19 +15,21 @@ struct LabeledFamily {
         self.labelNames = labelNames
     }
 
-    mutating func add(_ values: [String], _ delta: Double, now: Double) {
-        if series[values] != nil {
-            series[values]!.value += delta
+    /// Adds `delta` to the series of `values`; `now` (its creation time) is read only for a new series.
+    mutating func add(_ values: [String], _ delta: Double, now: @autoclosure () -> Double) {
+        if let index = series.index(forKey: values) {
+            series.values[index].value += delta
         } else {
-            series[values] = Series(labels: encode(values), value: delta, created: now)
+            series[values] = Series(labels: encode(values), value: delta, created: now())
         }
     }
 
-    mutating func set(_ values: [String], _ value: Double, now: Double) {
-        if series[values] != nil {
-            series[values]!.value = value
+    /// Sets the series of `values` to `value`; `now` (its creation time) is read only for a new series.
+    mutating func set(_ values: [String], _ value: Double, now: @autoclosure () -> Double) {
+        if let index = series.index(forKey: values) {
+            series.values[index].value = value
         } else {
-            series[values] = Series(labels: encode(values), value: value, created: now)
+            series[values] = Series(labels: encode(values), value: value, created: now())
         }
     }
 

@@ -109,10 +109,9 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
     /// Sets the rate-limit gauges of a provider from its response headers.
     public func setRateLimit(provider: String, resource: RateLimitResource, remaining: Double?, limit: Double?) {
         state.withLock { state in
-            let provider = state.providers.admit(provider)
-            let now = now()
-            if let remaining { state.rateLimitRemaining.set([provider, resource.rawValue], remaining, now: now) }
-            if let limit { state.rateLimitLimit.set([provider, resource.rawValue], limit, now: now) }
+            let labels = [state.providers.admit(provider), resource.rawValue]
+            if let remaining { state.rateLimitRemaining.set(labels, remaining, now: now()) }
+            if let limit { state.rateLimitLimit.set(labels, limit, now: now()) }
         }
     }
 

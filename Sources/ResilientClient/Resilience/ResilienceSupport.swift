@@ -49,6 +49,9 @@ final class EventBroadcaster<Event: Sendable>: Sendable {
 
     private let handler: (@Sendable (Event) -> Void)?
     private let state = Mutex(State())
+    /// Events queued and not yet taken for delivery, so that ``deliver()`` (called after every operation
+    /// of a pattern) takes no lock when there is nothing to deliver, the usual case.
+    private let undelivered = Atomic<Int>(0)
 
     init(handler: (@Sendable (Event) -> Void)?) {
         self.handler = handler
@@ -56,11 +59,16 @@ final class EventBroadcaster<Event: Sendable>: Sendable {
 
     /// Queues events for delivery; call while holding the pattern's lock.
     func enqueue(_ events: some Sequence<Event>) {
-        state.withLock { $0.pending.append(contentsOf: events) }
+        state.withLock { state in
+            let before = state.pending.count
+            state.pending.append(contentsOf: events)
+            undelivered.add(state.pending.count - before, ordering: .releasing)
+        }
     }
 
     /// Delivers queued events unless another thread is already delivering them.
     func deliver() {
+        if undelivered.load(ordering: .acquiring) == 0 { return }
         var owner = false
         while true {
             let batch = state.withLock { state -> ([Event], [AsyncStream<Event>.Continuation])? in
@@ -75,6 +83,7 @@ final class EventBroadcaster<Event: Sendable>: Sendable {
                 }
                 let events = state.pending
                 state.pending.removeAll()
+                undelivered.subtract(events.count, ordering: .relaxed)
                 return (events, Array(state.subscribers.values))
             }
             guard let (events, subscribers) = batch else { return }

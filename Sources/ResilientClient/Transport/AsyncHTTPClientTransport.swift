@@ -52,7 +52,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
             throw Self.translate(error)
         }
         let headers = HTTPHeaderFields(response.headers.map { HTTPHeaderField(name: $0.name, value: $0.value) })
-        let iterator = BodyIterator(response.body.makeAsyncIterator())
+        let iterator = BodyIterator(response.body)
         return TransportResponse(status: Int(response.status.code), headers: headers, body: TransportBody { () async throws(TransportError) -> [UInt8]? in
             try await iterator.next()
         })
@@ -78,10 +78,12 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
 
 /// Holds AsyncHTTPClient's body iterator; a ``TransportBody`` has one consumer, which reads in order.
 private final class BodyIterator: @unchecked Sendable {
+    private let body: HTTPClientResponse.Body
     private var iterator: HTTPClientResponse.Body.AsyncIterator
 
-    init(_ iterator: HTTPClientResponse.Body.AsyncIterator) {
-        self.iterator = iterator
+    init(_ body: HTTPClientResponse.Body) {
+        self.body = body
+        self.iterator = body.makeAsyncIterator()
     }
 
     func next() async throws(TransportError) -> [UInt8]? {
