@@ -80,26 +80,28 @@ struct AttemptRunner: Sendable {
                 message: "no complete response from \(slot.name) within \(Self.seconds(timeout.request))")
         }
         let timeouts = TransportTimeouts(connect: .seconds(timeout.connect), request: .seconds(timeout.request))
-        let exchange: (status: Int, headers: HTTPHeaderFields, body: [UInt8])
+        let exchange: (status: Int, headers: HTTPHeaderFields, body: [UInt8], received: Date)
         do {
             let response = try await transport.send(request, timeouts: timeouts)
+            // The head's rate-limit headers first: work that needs doing anyway, done while the body (which
+            // follows the head within microseconds) arrives, so that it is usually buffered when read.
+            let received = Date()
+            slot.observe(headers: response.headers, now: received)
             let body = response.body
             guard let bytes = try await withDeadline(deadline - clock.now, clock: clock, resumingInPlace: true, {
                 try await body.collect(upTo: Self.maxBodyBytes)
             }) else {
                 throw timedOut()
             }
-            exchange = (response.status, response.headers, bytes)
+            exchange = (response.status, response.headers, bytes, received)
         } catch let error as TransportError where error.kind == .timeout {
             throw timedOut()
         } catch {
             throw Self.providerError(for: error, slot: slot)
         }
-        let now = Date()
-        slot.observe(headers: exchange.headers, now: now)
         do {
             return .success(try slot.adapter.parseResponse(
-                status: exchange.status, headers: exchange.headers, body: exchange.body, now: now))
+                status: exchange.status, headers: exchange.headers, body: exchange.body, now: exchange.received))
         } catch {
             return .failure(error)
         }
