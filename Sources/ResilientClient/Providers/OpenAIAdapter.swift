@@ -88,7 +88,6 @@ public struct OpenAIAdapter: ProviderAdapter {
         }
     }
 
-    /// `prompt_tokens` and `completion_tokens` of a `usage` object.
     /// What ``parseResponse(status:headers:body:now:)`` reads of a completion.
     static let answerMembers = JSONSelection.members([
         "id": .all, "model": .all, "error": .all,
@@ -98,6 +97,7 @@ public struct OpenAIAdapter: ProviderAdapter {
         ]),
     ])
 
+    /// `prompt_tokens` and `completion_tokens` of a `usage` object.
     static func usage(_ json: JSONValue?) -> TokenUsage? {
         guard let json, json.object != nil else { return nil }
         return TokenUsage(

@@ -352,6 +352,8 @@ public final class DegradedMode: Sendable {
     private let clock: any ResilienceClock
     private let cache: ResponseCache<Cached>
     private let state: Mutex<State>
+    /// `state.active`, readable without the lock: every request asks, and degraded mode is rarely on.
+    private let activeNow = Atomic<Bool>(false)
     private let recovery = ChangeSignal()
     private let broadcaster: EventBroadcaster<DegradedModeEvent>
 
@@ -386,6 +388,7 @@ public final class DegradedMode: Sendable {
                 && state.providers.allSatisfy { state.statuses[$0]?.severity == .prolonged }
             guard active != state.active else { return false }
             state.active = active
+            activeNow.store(active, ordering: .releasing)
             broadcaster.enqueue(
                 CollectionOfOne(
                     DegradedModeEvent(active: active, providers: statuses(state), timestamp: clock.wallTime(at: now))))
@@ -435,6 +438,8 @@ public final class DegradedMode: Sendable {
             case wait(epoch: UInt64, deadline: Double)
             case refuse(DegradedModeError)
         }
+        // Off, the usual case: no lock (a request racing the switch proceeds, as it would a moment earlier).
+        guard activeNow.load(ordering: .acquiring) else { return .proceed(waited: 0) }
         let start = clock.now
         let step = state.withLock { state -> Step in
             guard state.active else { return .proceed }
