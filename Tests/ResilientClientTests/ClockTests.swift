@@ -123,8 +123,12 @@ struct ClockTests {
         let first = clock.now
         let second = SystemClock().now
         #expect(second >= first)
+        // Seconds since the clock's origin, which this process set: never negative or wrapped around.
+        #expect(first >= 0 && first < 86_400)
         #expect(abs(clock.wallTime - Date().timeIntervalSince1970) < 5)
         try await clock.sleep(for: 0)
+        try await clock.sleep(for: 0.01)
+        #expect(clock.now - second >= 0.009)
     }
 }
 

@@ -17,6 +17,12 @@ struct RetryAfterTests {
         #expect(RetryAfterParser.parseGoDuration(text) == expected)
     }
 
+    @Test func hostileGoDurationsSaturateInsteadOfTrapping() {
+        let huge = String(repeating: "999999999999999h", count: 4)
+        #expect(RetryAfterParser.parseGoDuration(huge) == Duration(secondsComponent: .max, attosecondsComponent: 0))
+        #expect(RateLimitHeaders(parsing: ["x-ratelimit-reset-requests": huge], now: anyNow)[.requests]?.resetAfter != nil)
+    }
+
     @Test(arguments: ["", "abc", "5", "-1s", "1x", "s", "1..5s", "inf", "1e3s", "1S", "1Ms", "1µ", "1000000000000000s", "1s2"])
     func rejectsMalformedGoDurations(text: String) {
         #expect(RetryAfterParser.parseGoDuration(text) == nil)

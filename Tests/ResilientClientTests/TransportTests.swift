@@ -180,6 +180,21 @@ private func outcome<T>(_ body: () async throws(TransportError) -> T) async -> R
         #expect(fired.load(ordering: .relaxed) == 1)
     }
 
+    @Test func cancellingReleasesTheActionAtOnce() {
+        final class Payload: Sendable {}
+        let scheduler = DeadlineScheduler()
+        weak var released: Payload?
+        let timer: ScheduledTimer = {
+            let payload = Payload()
+            released = payload
+            return scheduler.schedule(at: SystemClock().now + 3_600) { _ = payload }
+        }()
+        #expect(released != nil)
+        timer.cancel()
+        #expect(released == nil)
+        #expect(scheduler.pendingEntries == 1)
+    }
+
     @Test func anEarlierDeadlineScheduledLaterWakesTheThread() async {
         let scheduler = DeadlineScheduler()
         let clock = SystemClock()

@@ -94,7 +94,9 @@ public enum RetryAfterParser {
             guard let unit = DurationUnit(goName: bytes.extracting(unitStart..<index)),
                 let amount = decimalNanoseconds(bytes.extracting(numberStart..<unitStart), unit: unit)
             else { return nil }
-            total += amount
+            let (sum, overflow) = total.addingReportingOverflow(amount)
+            guard !overflow else { return nil }
+            total = sum
         }
         return duration(nanoseconds: total)
     }
@@ -150,15 +152,19 @@ public enum RetryAfterParser {
         return Int128(whole) * unitNanoseconds + Int128(fraction) * unitNanoseconds / Int128(fractionScale)
     }
 
+    /// `nanoseconds` (not negative) as a `Duration`; beyond `Int64.max` seconds, which only a hostile header
+    /// reaches, that many seconds.
     static func duration(nanoseconds: Int128) -> Duration {
         if let nanoseconds = Int64(exactly: nanoseconds) {
             return Duration(
                 secondsComponent: nanoseconds / 1_000_000_000,
                 attosecondsComponent: nanoseconds % 1_000_000_000 * 1_000_000_000)
         }
+        guard let seconds = Int64(exactly: nanoseconds / 1_000_000_000) else {
+            return Duration(secondsComponent: .max, attosecondsComponent: 0)
+        }
         return Duration(
-            secondsComponent: Int64(nanoseconds / 1_000_000_000),
-            attosecondsComponent: Int64(nanoseconds % 1_000_000_000) * 1_000_000_000)
+            secondsComponent: seconds, attosecondsComponent: Int64(nanoseconds % 1_000_000_000) * 1_000_000_000)
     }
 
     /// A non-negative decimal number of digits with at most one `.`; rejects signs, exponents, hex,

@@ -56,7 +56,9 @@ public struct SystemClock: ResilienceClock {
     public init() {}
 
     public var now: Double {
-        Double(DispatchTime.now().uptimeNanoseconds &- Self.origin) * 1e-9
+        let origin = Self.origin  // First: the first call initializes it.
+        let now = DispatchTime.now().uptimeNanoseconds
+        return now > origin ? Double(now - origin) * 1e-9 : 0
     }
 
     public var wallTime: Double { Date().timeIntervalSince1970 }

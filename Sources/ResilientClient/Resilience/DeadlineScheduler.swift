@@ -17,28 +17,32 @@ public struct ScheduledTimer: Sendable {
 /// Runs actions at monotonic deadlines on one background thread.
 ///
 /// The attempt timeouts of every request pass through here, so scheduling is a lock and a heap push, and
-/// cancelling is one atomic store. The thread is woken only when a new deadline is earlier than the one it
+/// cancelling takes only the entry's own lock. The thread is woken only when a new deadline is earlier than the one it
 /// sleeps towards (timeouts of equal length never are); cancelled entries stay in the heap and are dropped
 /// when they reach its top, at the latest one second later, when the thread checks again.
 final class DeadlineScheduler: @unchecked Sendable {
     /// The scheduler of ``SystemClock``.
     static let shared = DeadlineScheduler()
 
-    /// One scheduled action; it runs at most once, and not after it was cancelled.
+    /// One scheduled action; it runs at most once, and not after it was cancelled. Cancelling releases
+    /// the action at once (and what it holds, such as a task and its result), though the entry waits in the
+    /// heap until it reaches the top.
     private final class Pending: Sendable {
-        let action: @Sendable () -> Void
-        private let done = Atomic<Bool>(false)
+        private let action: Mutex<(@Sendable () -> Void)?>
 
         init(_ action: @escaping @Sendable () -> Void) {
-            self.action = action
+            self.action = Mutex(action)
         }
 
-        var isCancelled: Bool { done.load(ordering: .acquiring) }
+        var isCancelled: Bool { action.withLock { $0 == nil } }
 
-        func cancel() { done.store(true, ordering: .releasing) }
+        func cancel() { action.withLock { $0 = nil } }
 
         func run() {
-            if !done.exchange(true, ordering: .acquiringAndReleasing) { action() }
+            action.withLock { action in
+                defer { action = nil }
+                return action
+            }?()
         }
     }
 
