@@ -80,12 +80,9 @@ public struct ProviderEndpoint: Sendable, Hashable {
 extension String {
     /// The string without leading and trailing spaces, tabs, CR and LF.
     func trimmingASCIIWhitespace() -> String {
-        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-        let bytes = utf8
-        guard let start = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        if start == bytes.startIndex, bytes.index(after: last) == bytes.endIndex { return self }
-        return String(decoding: bytes[start...last], as: UTF8.self)
+        let range = HeaderValueBytes.trimmedRange(utf8.span)
+        if range.count == utf8.count { return self }
+        return String(decoding: utf8.dropFirst(range.lowerBound).prefix(range.count), as: UTF8.self)
     }
 
     /// The path part of an absolute URL (`""` for `https://host`).

@@ -17,9 +17,11 @@ enum RFC3339Parser {
             let hour = Bytes.digits(bytes, at: 11, count: 2), bytes[13] == UInt8(ascii: ":"),
             let minute = Bytes.digits(bytes, at: 14, count: 2), bytes[16] == UInt8(ascii: ":"),
             let second = Bytes.digits(bytes, at: 17, count: 2),
-            (1...12).contains(month), (1...daysInMonth(month, year: year)).contains(day),
             hour < 24, minute < 60, second <= 60
         else { return nil }
+        // A real date is one the calendar gives back unchanged (no month 13, no 31 April, no 29 February 2025).
+        let days = CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day))
+        guard CivilCalendar.date(fromDays: days) == (Int64(year), Int64(month), Int64(day)) else { return nil }
         var index = 19
         var fraction = 0.0
         if bytes[index] == UInt8(ascii: ".") {
@@ -49,20 +51,11 @@ enum RFC3339Parser {
             return nil
         }
         guard index == bytes.count else { return nil }
-        let days = CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day))
         let seconds = Int(days) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
     private static func isDateTimeSeparator(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "T") || byte == UInt8(ascii: "t") || byte == UInt8(ascii: " ")
-    }
-
-    private static func daysInMonth(_ month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
     }
 }

@@ -168,10 +168,8 @@ public struct RateLimitHeaders: Sendable, Hashable {
     /// A count: digits, or a decimal number (`9.0`, truncated).
     private static func parseCount(_ value: String) -> Int? {
         let all = value.utf8.span
-        let range = HeaderValueBytes.trimmedRange(all)
-        if let count = HeaderValueBytes.nonNegativeInteger(all.extracting(range)) { return count }
-        let text = String(decoding: value.utf8.dropFirst(range.lowerBound).prefix(range.count), as: UTF8.self)
-        if let number = RetryAfterParser.parseDecimal(text), number < 1e15 { return Int(number) }
+        if let count = HeaderValueBytes.nonNegativeInteger(all.extracting(HeaderValueBytes.trimmedRange(all))) { return count }
+        if let number = RetryAfterParser.parseDecimal(value.trimmingASCIIWhitespace()), number < 1e15 { return Int(number) }
         return nil
     }
 }
