@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Per-operation timings from repeated batches: the median and 90th percentile of batch means.
 public struct Timing: Sendable {
