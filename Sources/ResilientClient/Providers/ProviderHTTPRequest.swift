@@ -58,23 +58,11 @@ public struct HTTPHeaderFields: Sendable, Hashable, Sequence, ExpressibleByDicti
         sameName(lhs.utf8.span, rhs.utf8.span)
     }
 
-    /// ``sameName(_:_:)`` over the names' UTF-8.
+    /// ``sameName(_:_:)`` over the names' UTF-8: bytes equal, letters compared without their case (`-` and
+    /// `\r` differ only in bit 0x20 too, hence the letter check).
     static func sameName(_ lhs: Span<UInt8>, _ rhs: Span<UInt8>) -> Bool {
-        lhs.count == rhs.count && equalIgnoringASCIICase(lhs, rhs, count: lhs.count)
-    }
-
-    /// Whether the field name `name` starts with `prefix`, ignoring ASCII case.
-    static func hasNamePrefix(_ name: String, _ prefix: String) -> Bool {
-        let name = name.utf8.span
-        let prefix = prefix.utf8.span
-        return name.count >= prefix.count && equalIgnoringASCIICase(name, prefix, count: prefix.count)
-    }
-
-    /// The first `count` bytes equal, letters compared without their case (`-` and `\r` differ only
-    /// in bit 0x20 too, hence the letter check).
-    private static func equalIgnoringASCIICase(_ lhs: Span<UInt8>, _ rhs: Span<UInt8>, count: Int) -> Bool {
-        guard count <= lhs.count, count <= rhs.count else { return false }
-        for index in 0..<count {
+        guard lhs.count == rhs.count else { return false }
+        for index in 0..<lhs.count {
             let left = lhs[unchecked: index]
             let right = rhs[unchecked: index]
             guard left != right else { continue }

@@ -399,7 +399,7 @@ public final class DegradedMode: Sendable {
     }
 
     /// Whether degraded mode is on.
-    public var isActive: Bool { state.withLock { $0.active } }
+    public var isActive: Bool { activeNow.load(ordering: .acquiring) }
 
     /// The providers' last reported statuses, in configuration order.
     public func providerStatuses() -> [OutageStatus] {
