@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -6,16 +6,25 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// Module names start with `Bulwark` and never equal a type's name (DESIGN.md, Layout).
+/// Dependencies point one way: CLI → {Exporter, Bulwark, Simulator}; Exporter → {HTTPServer, Prometheus,
+/// Logs, Alerts}; Alerts → Prometheus → Core; Logs → {Core, CZlib}; Bulwark → Core; Simulator → HTTPServer;
+/// HTTPServer → CMicroHTTPD. `import Bulwark` links neither libmicrohttpd nor zlib.
 let package = Package(
     name: "bulwark",
-    platforms: [.macOS(.v15)],
+    // `Task.immediate` (the client's attempt path) is macOS 26 API; Linux is the platform we test on.
+    platforms: [.macOS(.v26)],
     products: [
-        .library(name: "CallMetrics", targets: ["CallMetrics"]),
-        .library(name: "ResilientClient", targets: ["ResilientClient"]),
-        .library(name: "ProviderSimulator", targets: ["ProviderSimulator"]),
-        .library(name: "HTTPServer", targets: ["HTTPServer"]),
-        .library(name: "Exporter", targets: ["Exporter"]),
-        .executable(name: "bulwark", targets: ["bulwark"]),
+        .library(name: "Bulwark", targets: ["Bulwark"]),
+        .library(name: "BulwarkCore", targets: ["BulwarkCore"]),
+        .library(name: "BulwarkPrometheus", targets: ["BulwarkPrometheus"]),
+        .library(name: "BulwarkLogs", targets: ["BulwarkLogs"]),
+        .library(name: "BulwarkAlerts", targets: ["BulwarkAlerts"]),
+        .library(name: "BulwarkHTTPServer", targets: ["BulwarkHTTPServer"]),
+        .library(name: "BulwarkExporter", targets: ["BulwarkExporter"]),
+        .library(name: "BulwarkSimulator", targets: ["BulwarkSimulator"]),
+        .library(name: "BulwarkTesting", targets: ["BulwarkTesting"]),
+        .executable(name: "bulwark", targets: ["BulwarkCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -25,68 +34,86 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CMicroHTTPD",
-            pkgConfig: "libmicrohttpd",
-            providers: [.apt(["libmicrohttpd-dev"])]
-        ),
-        .systemLibrary(
-            name: "CZlib",
-            pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"])]
-        ),
-        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"], swiftSettings: strict),
-        .target(name: "CallMetrics", dependencies: ["CZlib"], swiftSettings: strict),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "BulwarkCore", swiftSettings: strict),
         .target(
-            name: "ResilientClient",
+            name: "Bulwark",
             dependencies: [
-                "CallMetrics",
+                "BulwarkCore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),
+        .target(name: "BulwarkPrometheus", dependencies: ["BulwarkCore"], swiftSettings: strict),
+        .target(name: "BulwarkLogs", dependencies: ["BulwarkCore", "CZlib"], swiftSettings: strict),
+        .target(name: "BulwarkAlerts", dependencies: ["BulwarkPrometheus"], swiftSettings: strict),
+        .target(name: "BulwarkHTTPServer", dependencies: ["CMicroHTTPD"], swiftSettings: strict),
         .target(
-            name: "ProviderSimulator",
-            dependencies: ["HTTPServer", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "Exporter",
+            name: "BulwarkExporter",
             dependencies: [
-                "HTTPServer", "CallMetrics",
+                "BulwarkHTTPServer", "BulwarkPrometheus", "BulwarkLogs", "BulwarkAlerts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "BulwarkSimulator",
+            dependencies: ["BulwarkHTTPServer", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BulwarkTesting",
+            dependencies: ["BulwarkCore", "Bulwark", "BulwarkSimulator"],
+            swiftSettings: strict
+        ),
         .executableTarget(
-            name: "bulwark",
+            name: "BulwarkCLI",
             dependencies: [
-                "Exporter", "ResilientClient", "ProviderSimulator", "CallMetrics",
+                "BulwarkExporter", "Bulwark", "BulwarkSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
-        // A raw-socket HTTP/1.1 client for the tests that assert on exact bytes.
-        .target(name: "HTTPTestSupport", dependencies: ["HTTPServer"], path: "Tests/HTTPTestSupport", swiftSettings: strict),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"], swiftSettings: strict),
-        .testTarget(name: "CallMetricsTests", dependencies: ["CallMetrics"], exclude: ["Golden"], swiftSettings: strict),
+
+        // Shared by the test targets: the tool locator, a raw-socket HTTP/1.1 client, child processes.
+        .target(
+            name: "BulwarkTestSupport", dependencies: ["BulwarkHTTPServer"], path: "Tests/BulwarkTestSupport",
+            swiftSettings: strict),
+        .testTarget(name: "BulwarkCoreTests", dependencies: ["BulwarkCore"], swiftSettings: strict),
         .testTarget(
-            name: "ResilientClientTests",
-            dependencies: ["ResilientClient", "CallMetrics", "ProviderSimulator", "HTTPServer"],
+            name: "BulwarkPrometheusTests", dependencies: ["BulwarkPrometheus"], exclude: ["Golden"],
+            swiftSettings: strict),
+        .testTarget(name: "BulwarkLogsTests", dependencies: ["BulwarkLogs", "BulwarkTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "BulwarkAlertsTests", dependencies: ["BulwarkAlerts", "BulwarkLogs", "BulwarkTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BulwarkHTTPServerTests", dependencies: ["BulwarkHTTPServer", "BulwarkTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BulwarkTests",
+            dependencies: ["Bulwark", "BulwarkTesting", "BulwarkSimulator", "BulwarkHTTPServer", "BulwarkTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "ProviderSimulatorTests",
-            dependencies: ["ProviderSimulator", "HTTPServer", "HTTPTestSupport"],
+            name: "BulwarkSimulatorTests",
+            dependencies: ["BulwarkSimulator", "BulwarkHTTPServer", "BulwarkTestSupport"],
             exclude: ["python"],
             swiftSettings: strict
         ),
-        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "CallMetrics", "HTTPServer"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["CallMetrics"], swiftSettings: strict),
+        .testTarget(
+            name: "BulwarkExporterTests",
+            dependencies: ["BulwarkExporter", "BulwarkHTTPServer", "BulwarkTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["BulwarkCore", "BulwarkLogs", "BulwarkTestSupport"],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

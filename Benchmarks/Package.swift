@@ -4,7 +4,7 @@ import PackageDescription
 
 let package = Package(
     name: "BulwarkBenchmarks",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS(.v26)],
     dependencies: [
         .package(name: "bulwark", path: ".."),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -16,7 +16,9 @@ let package = Package(
             name: "BulwarkBenchmarks",
             dependencies: [
                 "BenchmarkSupport",
-                .product(name: "CallMetrics", package: "bulwark"),
+                .product(name: "BulwarkCore", package: "bulwark"),
+                .product(name: "BulwarkPrometheus", package: "bulwark"),
+                .product(name: "BulwarkLogs", package: "bulwark"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"]), .enableUpcomingFeature("InternalImportsByDefault")]
@@ -26,9 +28,10 @@ let package = Package(
             name: "ClientBenchmarks",
             dependencies: [
                 "BenchmarkSupport",
-                .product(name: "CallMetrics", package: "bulwark"),
-                .product(name: "ResilientClient", package: "bulwark"),
-                .product(name: "ProviderSimulator", package: "bulwark"),
+                .product(name: "BulwarkCore", package: "bulwark"),
+                .product(name: "BulwarkPrometheus", package: "bulwark"),
+                .product(name: "Bulwark", package: "bulwark"),
+                .product(name: "BulwarkSimulator", package: "bulwark"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

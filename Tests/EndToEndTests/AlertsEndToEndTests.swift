@@ -1,3 +1,4 @@
+import BulwarkTestSupport
 import Foundation
 import Testing
 
@@ -26,10 +27,8 @@ import Testing
 /// `/alerts` until both show the expected firing set, stable over consecutive polls, and then compares
 /// them: the same (alertname, severity, provider), the same `summary` and `runbook` annotations.
 @Suite(.serialized) struct AlertsEndToEndTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.enabled(if: Tools.canRun(.prometheus, .alertmanager), "needs prometheus and alertmanager"), .timeLimit(.minutes(3)))
     func prometheusAndTheExporterFireTheSameAlertsAndAlertmanagerReceivesThem() throws {
-        guard Tools.available({ try Tools.executable("prometheus") }) else { return }
-        guard Tools.available({ try Tools.executable("prometheus-alertmanager") }) else { return }
         let started = Date()
         let workspace = try makeTemporaryDirectory("bulwark-alerts-e2e")
         defer { try? FileManager.default.removeItem(atPath: workspace) }

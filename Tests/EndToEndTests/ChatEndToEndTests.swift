@@ -1,4 +1,5 @@
-import CallMetrics
+import BulwarkCore
+import BulwarkTestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import BulwarkTestSupport
 import Foundation
 import Testing
 
@@ -92,8 +93,8 @@ import Testing
         }
     }
 
-    @Test func prometheusConfigurationIsValid() throws {
-        guard Tools.available({ try Tools.executable("promtool") }) else { return }
+    @Test(.enabled(if: Tools.canRun(.promtool), "needs promtool"))
+    func prometheusConfigurationIsValid() throws {
         let config = Tools.packageRoot.appendingPathComponent("dashboards/prometheus.yml").path
         let result = try runCommand(try Tools.executable("promtool"), ["check", "config", config])
         #expect(result.status == 0, "promtool check config: \(result.output)")
@@ -101,8 +102,8 @@ import Testing
 
     // MARK: - The demo against a real Prometheus
 
-    @Test func demoPlaysItsIncidentsEveryPanelQueryReturnsDataAndTheCountersMatchTheSimulator() throws {
-        guard Tools.available({ try Tools.executable("prometheus") }) else { return }
+    @Test(.enabled(if: Tools.canRun(.prometheus), "needs prometheus"))
+    func demoPlaysItsIncidentsEveryPanelQueryReturnsDataAndTheCountersMatchTheSimulator() throws {
         let logs = try makeTemporaryDirectory("bulwark-demo-logs")
         defer { try? FileManager.default.removeItem(atPath: logs) }
         // The built-in 240 s timeline at 0.15 plays in 36 s; traffic runs a little longer, so the exporter

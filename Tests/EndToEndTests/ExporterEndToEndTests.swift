@@ -1,4 +1,6 @@
-import CallMetrics
+import BulwarkCore
+import BulwarkLogs
+import BulwarkTestSupport
 import Foundation
 import Testing
 
@@ -34,8 +36,8 @@ import Testing
         #expect(text.contains(#"model="模型-ünïcødé ✓""#))
     }
 
-    @Test func servesMetricsThatPromtoolAcceptsWithoutLint() throws {
-        guard Tools.available({ try Tools.executable("promtool") }) else { return }
+    @Test(.enabled(if: Tools.canRun(.promtool), "needs promtool"))
+    func servesMetricsThatPromtoolAcceptsWithoutLint() throws {
         let serve = try ServeHarness()
         _ = try Self.postMixedBatches(serve)
         // promtool reads the text format only (OpenMetrics is checked by the Python parser test).
@@ -46,8 +48,8 @@ import Testing
         #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "promtool lint: \(result.output)")
     }
 
-    @Test func bothFormatsParseWithPythonPrometheusClient() throws {
-        guard Tools.available({ try Tools.python() }) else { return }
+    @Test(.enabled(if: Tools.canRun(.python), "needs the Python venv of requirements-test.txt (make venv)"))
+    func bothFormatsParseWithPythonPrometheusClient() throws {
         let serve = try ServeHarness()
         let posted = try Self.postMixedBatches(serve)
         let script = """

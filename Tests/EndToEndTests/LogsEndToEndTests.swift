@@ -1,4 +1,5 @@
-import CallMetrics
+import BulwarkCore
+import BulwarkTestSupport
 import Foundation
 import Testing
 
@@ -35,8 +36,8 @@ import Testing
         #expect(ids == (0..<1_000).map { "term-\($0)" })
     }
 
-    @Test func sealedSegmentsAreGzipAndTogetherHoldEveryEvent() throws {
-        guard Tools.available({ try Tools.executable("gzip") }) else { return }
+    @Test(.enabled(if: Tools.canRun(.gzip), "needs gzip"))
+    func sealedSegmentsAreGzipAndTogetherHoldEveryEvent() throws {
         let serve = try ServeHarness(extraArguments: ["--log-segment-bytes", "16384"])
         try Self.post(serve, count: 600, prefix: "seal")
         serve.process.signal(SIGTERM)

@@ -1,3 +1,4 @@
+import BulwarkTestSupport
 import Foundation
 import Testing
 
@@ -82,8 +83,8 @@ final class PrometheusHarness {
 }
 
 @Suite(.serialized) struct PrometheusEndToEndTests {
-    @Test func realPrometheusScrapesTheExporterAndSeesEveryPostedCall() throws {
-        guard Tools.available({ try Tools.executable("prometheus") }) else { return }
+    @Test(.enabled(if: Tools.canRun(.prometheus), "needs prometheus"))
+    func realPrometheusScrapesTheExporterAndSeesEveryPostedCall() throws {
         let serve = try ServeHarness()
         let posted = try ExporterEndToEndTests.postMixedBatches(serve)
         let prometheus = try PrometheusHarness(targets: [serve.port])

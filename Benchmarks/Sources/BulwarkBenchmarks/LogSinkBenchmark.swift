@@ -1,5 +1,6 @@
 import BenchmarkSupport
-import CallMetrics
+import BulwarkCore
+import BulwarkLogs
 import Foundation
 
 /// The log sink end to end (encode, queue, write, seal, gzip) against raw zlib deflate of the same

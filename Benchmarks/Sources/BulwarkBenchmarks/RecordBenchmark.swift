@@ -1,5 +1,7 @@
 import BenchmarkSupport
-import CallMetrics
+import BulwarkCore
+import BulwarkPrometheus
+import BulwarkLogs
 import Foundation
 import Prometheus
 

@@ -1,5 +1,6 @@
 import BenchmarkSupport
-import CallMetrics
+import BulwarkCore
+import BulwarkPrometheus
 import Foundation
 import Prometheus
 

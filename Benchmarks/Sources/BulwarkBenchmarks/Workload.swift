@@ -1,5 +1,5 @@
 import BenchmarkSupport
-import CallMetrics
+import BulwarkCore
 
 /// The events and series every benchmark uses, identical for Bulwark and its peers.
 enum Workload {

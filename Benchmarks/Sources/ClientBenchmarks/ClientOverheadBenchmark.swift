@@ -1,10 +1,11 @@
 import BenchmarkSupport
 import AsyncHTTPClient
-import CallMetrics
+import BulwarkCore
+import BulwarkPrometheus
 import Foundation
 import NIOCore
-import ProviderSimulator
-import ResilientClient
+import BulwarkSimulator
+import Bulwark
 import Synchronization
 
 /// The latency the resilient client adds to a call: the same request to the same simulator endpoint
@@ -27,7 +28,7 @@ enum ClientOverheadBenchmark {
         let registry = MetricsRegistry()
         let client = try ResilientClient(
             configuration: configuration, environment: ["OPENAI_API_KEY": key], transport: transport,
-            recorder: registry, telemetry: registry)
+            recorder: registry)
         let request = ChatRequest(messages: [.user("Benchmark prompt")], maxTokens: 32)
         let wire = try OpenAIAdapter(endpoint: configuration.providers[0].endpoint).makeHTTPRequest(for: request, apiKey: key)
 
@@ -71,7 +72,7 @@ enum ClientOverheadBenchmark {
         let answer = (recorded.status, recorded.headers, try await recorded.body.collect(upTo: 1 << 20))
         let offline = ResilientClient(
             configuration: configuration, keys: ["openai": APIKey(key)], transport: ReplayTransport(answer: answer),
-            recorder: registry, telemetry: registry)
+            recorder: registry)
         for _ in 0..<1_000 { _ = try await offline.complete(request) }
         var offlineSamples: [Double] = []
         for _ in 0..<10_000 { offlineSamples.append(try await clock.measure { _ = try await offline.complete(request) }.seconds) }

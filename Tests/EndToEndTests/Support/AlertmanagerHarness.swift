@@ -1,3 +1,4 @@
+import BulwarkTestSupport
 import Foundation
 
 /// A real Alertmanager (Debian's `prometheus-alertmanager`) on a free loopback port, clustering off,

@@ -1,3 +1,4 @@
+import BulwarkTestSupport
 import Foundation
 
 /// A running `bulwark serve` on a free loopback port, with its own log directory.
@@ -17,11 +18,11 @@ final class ServeHarness {
         self.port = port
     }
 
-    func get(_ path: String, headers: [(String, String)] = []) throws -> RawResponse {
+    func get(_ path: String, headers: [(String, String)] = []) throws -> RawHTTPClient.Response {
         try RawHTTPClient.request(port: port, path: path, headers: headers)
     }
 
-    func post(_ path: String = "/v1/events", body: String, contentType: String = "application/json") throws -> RawResponse {
+    func post(_ path: String = "/v1/events", body: String, contentType: String = "application/json") throws -> RawHTTPClient.Response {
         try RawHTTPClient.request(port: port, method: "POST", path: path, headers: [("Content-Type", contentType)], body: Array(body.utf8))
     }
 

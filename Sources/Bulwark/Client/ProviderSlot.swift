@@ -1,0 +1,72 @@
+import BulwarkCore
+import Foundation
+import Synchronization
+
+/// One configured provider at run time: its adapter and key, and the resilience state kept for it.
+///
+/// Breaker and outage state changes reach the recorder through the patterns' ordered change callbacks,
+/// so no transition (open → half-open → open) is missed between two requests.
+final class ProviderSlot: Sendable {
+    let configuration: ProviderConfiguration
+    let adapter: any ProviderAdapter
+    let apiKey: APIKey
+    let breaker: CircuitBreaker
+    let limiter: RateLimiter
+    let outage: OutageDetector
+    let retryPolicy: RetryPolicy
+    /// Whether the last outage status passed to degraded mode was healthy (see `noteOutageStatus`).
+    let degradedModeSawHealthy = Atomic<Bool>(false)
+    private let recorder: any MetricsRecorder
+
+    var name: String { configuration.name }
+
+    init(
+        configuration: ProviderConfiguration, apiKey: APIKey, settings: BulwarkConfiguration,
+        clock: any ResilienceClock, random: RandomSource, recorder: any MetricsRecorder
+    ) {
+        self.configuration = configuration
+        adapter = configuration.endpoint.makeAdapter()
+        self.apiKey = apiKey
+        let name = configuration.name
+        breaker = CircuitBreaker(provider: name, configuration: settings.circuitBreaker, clock: clock) { event in
+            recorder.record(.circuitStateChanged(provider: name, state: event.to))
+            if event.isOpening { recorder.record(.circuitOpened(provider: name)) }
+        }
+        limiter = RateLimiter(provider: name, configuration: configuration.rateLimits, clock: clock)
+        outage = OutageDetector(provider: name, configuration: settings.outage, clock: clock) { event in
+            recorder.record(.outageSeverityChanged(provider: name, severity: event.to))
+        }
+        retryPolicy = RetryPolicy(settings.retry, maxRetries: configuration.maxRetries, random: random)
+        self.recorder = recorder
+        recorder.record(.circuitStateChanged(provider: name, state: .closed))
+        recorder.record(.outageSeverityChanged(provider: name, severity: .none))
+    }
+
+    /// Feeds a response's rate-limit headers to the limiter and the gauges.
+    func observe(headers: HTTPHeaderFields, now: Date) {
+        let parsed = RateLimitHeaders(parsing: headers, now: now, retryHints: false)
+        guard !parsed.buckets.isEmpty else { return }
+        limiter.update(from: parsed)
+        for bucket in parsed.buckets {
+            recorder.record(.rateLimit(
+                provider: name, resource: bucket.resource, remaining: bucket.remaining.map(Double.init),
+                limit: bucket.limit.map(Double.init)))
+        }
+    }
+
+    /// Records the outcome of an attempt in the breaker and the outage detector.
+    func recordOutcome(_ error: ProviderError?, permit: CircuitPermit) {
+        if let error {
+            breaker.record(error, for: permit)
+            _ = outage.record(error)
+        } else {
+            breaker.recordSuccess(permit)
+            outage.recordSuccess()
+        }
+    }
+
+    /// The price of an answer, from the configured price table.
+    func cost(of usage: TokenUsage?) -> Double {
+        configuration.pricing?.cost(for: usage) ?? 0
+    }
+}

@@ -1,0 +1,220 @@
+/// Why an event was refused: the field that was wrong and what was wrong with it.
+public struct EventValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The JSON field name (snake_case), or `nil` when the whole value was wrong.
+    public var field: String?
+    /// What was wrong.
+    public var reason: String
+
+    /// Creates an error for `field` (nil for the whole value).
+    public init(field: String?, reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+
+    public var description: String {
+        if let field { return "field \"\(field)\": \(reason)" }
+        return reason
+    }
+}
+
+extension APICallMetric {
+    /// The JSON field names, in the order they are written.
+    public static let fieldNames: [String] = [
+        "timestamp", "provider", "model", "status_code", "latency_ms", "input_tokens", "output_tokens",
+        "is_retry", "retry_count", "error_type", "error_message", "circuit_state", "request_id", "attempt",
+        "fallback", "stream", "time_to_first_token_ms", "cost_usd", "provider_error_type", "retry_after_ms",
+    ]
+
+    /// The fields an event must carry; every other field has a default.
+    public static let requiredFieldNames: [String] = ["timestamp", "provider", "model", "status_code", "latency_ms"]
+
+    /// The longest provider or model name accepted, in bytes.
+    public static let maxNameLength = 256
+
+    /// Decodes and validates one event from a parsed JSON object.
+    package init(json: JSONValue) throws(EventValidationError) {
+        guard case .object(let object) = json else {
+            throw EventValidationError(field: nil, reason: "expected a JSON object, got \(json.typeName)")
+        }
+        let fields = FieldReader(object: object)
+        self.init(
+            timestamp: try fields.double("timestamp", required: true, minimum: 0) ?? 0,
+            provider: try fields.name("provider"),
+            model: try fields.name("model"),
+            statusCode: try fields.int("status_code", required: true, range: 0...999) ?? 0,
+            latencyMs: try fields.double("latency_ms", required: true, minimum: 0) ?? 0,
+            inputTokens: try fields.int("input_tokens", range: 0...Int.max) ?? 0,
+            outputTokens: try fields.int("output_tokens", range: 0...Int.max) ?? 0,
+            isRetry: try fields.bool("is_retry") ?? false,
+            retryCount: try fields.int("retry_count", range: 0...Int.max) ?? 0,
+            errorType: try fields.enumeration("error_type", ErrorType.self),
+            errorMessage: try fields.string("error_message"),
+            circuitState: try fields.enumeration("circuit_state", CircuitState.self) ?? .closed,
+            requestID: try fields.string("request_id") ?? "",
+            attempt: try fields.int("attempt", range: 1...Int.max) ?? 1,
+            fallback: try fields.bool("fallback") ?? false,
+            stream: try fields.bool("stream") ?? false,
+            timeToFirstTokenMs: try fields.double("time_to_first_token_ms", minimum: 0),
+            costUSD: try fields.double("cost_usd", minimum: 0) ?? 0,
+            providerErrorType: try fields.string("provider_error_type"),
+            retryAfterMs: try fields.double("retry_after_ms", minimum: 0)
+        )
+        if statusCode != 0, !(100...599).contains(statusCode) {
+            throw EventValidationError(field: "status_code", reason: "\(statusCode) is not an HTTP status (100-599, or 0 for no response)")
+        }
+        if let message = errorMessage { errorMessage = APIKeyRedactor.redact(message) }
+    }
+
+    /// Parses one event from the bytes of a JSON object.
+    public init(jsonBytes: some Collection<UInt8>) throws(EventValidationError) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(jsonBytes)
+        } catch {
+            throw EventValidationError(field: nil, reason: error.description)
+        }
+        try self.init(json: value)
+    }
+
+    /// Appends the event as one compact JSON object (no trailing newline).
+    public func appendJSON(to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        JSONWriter.key("timestamp", first: true, &out)
+        JSONWriter.number(timestamp, &out)
+        JSONWriter.key("provider", &out)
+        JSONWriter.string(provider, &out)
+        JSONWriter.key("model", &out)
+        JSONWriter.string(model, &out)
+        JSONWriter.key("status_code", &out)
+        JSONWriter.integer(statusCode, &out)
+        JSONWriter.key("latency_ms", &out)
+        JSONWriter.number(latencyMs, &out)
+        JSONWriter.key("input_tokens", &out)
+        JSONWriter.integer(inputTokens, &out)
+        JSONWriter.key("output_tokens", &out)
+        JSONWriter.integer(outputTokens, &out)
+        JSONWriter.key("is_retry", &out)
+        JSONWriter.bool(isRetry, &out)
+        JSONWriter.key("retry_count", &out)
+        JSONWriter.integer(retryCount, &out)
+        JSONWriter.key("error_type", &out)
+        JSONWriter.optionalString(errorType?.rawValue, &out)
+        JSONWriter.key("error_message", &out)
+        JSONWriter.optionalString(errorMessage, &out)
+        JSONWriter.key("circuit_state", &out)
+        JSONWriter.string(circuitState.rawValue, &out)
+        JSONWriter.key("request_id", &out)
+        JSONWriter.string(requestID, &out)
+        JSONWriter.key("attempt", &out)
+        JSONWriter.integer(attempt, &out)
+        JSONWriter.key("fallback", &out)
+        JSONWriter.bool(fallback, &out)
+        JSONWriter.key("stream", &out)
+        JSONWriter.bool(stream, &out)
+        JSONWriter.key("time_to_first_token_ms", &out)
+        JSONWriter.optionalNumber(timeToFirstTokenMs, &out)
+        JSONWriter.key("cost_usd", &out)
+        JSONWriter.number(costUSD, &out)
+        JSONWriter.key("provider_error_type", &out)
+        JSONWriter.optionalString(providerErrorType, &out)
+        JSONWriter.key("retry_after_ms", &out)
+        JSONWriter.optionalNumber(retryAfterMs, &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// The event as one compact JSON object.
+    public var jsonString: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        appendJSON(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Reads typed fields from a JSON object, naming the field in every error.
+private struct FieldReader {
+    let object: [String: JSONValue]
+
+    func value(_ name: String, required: Bool) throws(EventValidationError) -> JSONValue? {
+        switch object[name] {
+        case nil:
+            if required { throw EventValidationError(field: name, reason: "is required") }
+            return nil
+        case .null?:
+            if required { throw EventValidationError(field: name, reason: "is required and must not be null") }
+            return nil
+        case let value?:
+            return value
+        }
+    }
+
+    func double(_ name: String, required: Bool = false, minimum: Double) throws(EventValidationError) -> Double? {
+        guard let value = try value(name, required: required) else { return nil }
+        guard case .number(let text) = value, let number = Double(text), number.isFinite else {
+            throw EventValidationError(field: name, reason: "expected a number, got \(value.typeName)")
+        }
+        guard number >= minimum else {
+            throw EventValidationError(field: name, reason: "must be at least \(minimum), got \(text)")
+        }
+        return number
+    }
+
+    func int(_ name: String, required: Bool = false, range: ClosedRange<Int>) throws(EventValidationError) -> Int? {
+        guard let value = try value(name, required: required) else { return nil }
+        guard case .number(let text) = value else {
+            throw EventValidationError(field: name, reason: "expected an integer, got \(value.typeName)")
+        }
+        guard let number = Int(text) ?? Self.integralDouble(text) else {
+            throw EventValidationError(field: name, reason: "expected an integer, got \(text)")
+        }
+        guard range.contains(number) else {
+            throw EventValidationError(field: name, reason: "\(text) is out of range")
+        }
+        return number
+    }
+
+    /// Accepts `3.0` or `3e2` for an integer field, as JSON encoders in other languages may write them.
+    private static func integralDouble(_ text: String) -> Int? {
+        guard let double = Double(text), double.rounded() == double, abs(double) < 9e15 else { return nil }
+        return Int(double)
+    }
+
+    func bool(_ name: String) throws(EventValidationError) -> Bool? {
+        guard let value = try value(name, required: false) else { return nil }
+        guard case .bool(let flag) = value else {
+            throw EventValidationError(field: name, reason: "expected true or false, got \(value.typeName)")
+        }
+        return flag
+    }
+
+    func string(_ name: String) throws(EventValidationError) -> String? {
+        guard let value = try value(name, required: false) else { return nil }
+        guard case .string(let text) = value else {
+            throw EventValidationError(field: name, reason: "expected a string, got \(value.typeName)")
+        }
+        return text
+    }
+
+    func name(_ name: String) throws(EventValidationError) -> String {
+        guard let value = try value(name, required: true) else { return "" }
+        guard case .string(let text) = value else {
+            throw EventValidationError(field: name, reason: "expected a string, got \(value.typeName)")
+        }
+        guard !text.isEmpty else { throw EventValidationError(field: name, reason: "must not be empty") }
+        guard text.utf8.count <= APICallMetric.maxNameLength else {
+            throw EventValidationError(field: name, reason: "longer than \(APICallMetric.maxNameLength) bytes")
+        }
+        return text
+    }
+
+    func enumeration<E: RawRepresentable & CaseIterable>(
+        _ name: String, _ type: E.Type
+    ) throws(EventValidationError) -> E? where E.RawValue == String {
+        guard let text = try string(name) else { return nil }
+        guard let value = E(rawValue: text) else {
+            let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
+            throw EventValidationError(field: name, reason: "unknown value \"\(text)\"; expected one of: \(allowed)")
+        }
+        return value
+    }
+}

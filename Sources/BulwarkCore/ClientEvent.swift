@@ -1,0 +1,54 @@
+/// What the client reports besides attempts: how logical requests end and how the state of each
+/// provider changes. Every ``MetricsRecorder`` receives these next to the ``APICallMetric`` events.
+public enum ClientEvent: Sendable, Hashable {
+    /// A logical request ended (`llm_api_requests_total{outcome}`).
+    case requestFinished(outcome: RequestOutcome)
+    /// The chain moved from one provider to the next (`llm_api_fallbacks_total{from_provider,to_provider}`).
+    case fallback(from: String, to: String)
+    /// A provider's circuit breaker is now in `state` (`llm_api_circuit_state`).
+    case circuitStateChanged(provider: String, state: CircuitState)
+    /// A provider's circuit breaker opened (`llm_api_circuit_opens_total`).
+    case circuitOpened(provider: String)
+    /// A provider reported (or the configuration set) its rate-limit headroom (`llm_api_ratelimit_*`).
+    case rateLimit(provider: String, resource: RateLimitResource, remaining: Double?, limit: Double?)
+    /// A provider's outage severity changed (`llm_api_outage_severity`).
+    case outageSeverityChanged(provider: String, severity: OutageSeverity)
+}
+
+/// Why a logical request ended the way it did (`llm_api_requests_total{outcome}`).
+public enum RequestOutcome: String, Sendable, CaseIterable {
+    /// Answered by the first provider tried.
+    case success
+    /// Answered by a provider further down the chain.
+    case fallback
+    /// Every provider failed.
+    case failed
+}
+
+/// How long a provider has been failing (`llm_api_outage_severity`).
+public enum OutageSeverity: Int, Sendable, CaseIterable, Comparable {
+    case none = 0
+    case transient = 1
+    case extended = 2
+    case prolonged = 3
+
+    public static func < (lhs: OutageSeverity, rhs: OutageSeverity) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The lowercase name (`none`, `transient`, `extended`, `prolonged`).
+    public var name: String {
+        switch self {
+        case .none: return "none"
+        case .transient: return "transient"
+        case .extended: return "extended"
+        case .prolonged: return "prolonged"
+        }
+    }
+}
+
+/// The rate-limit resources providers report (`llm_api_ratelimit_*{resource}`).
+public enum RateLimitResource: String, Sendable, Hashable, CaseIterable, Codable {
+    case requests
+    case tokens
+    case inputTokens = "input_tokens"
+    case outputTokens = "output_tokens"
+}
