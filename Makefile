@@ -2,11 +2,12 @@
 SWIFT        ?= swift
 PYTHON       ?= python3
 VENV         := .venv
-APT_PACKAGES := libmicrohttpd-dev zlib1g-dev pkg-config prometheus prometheus-alertmanager gzip curl
+APT_PACKAGES := libmicrohttpd-dev zlib1g-dev pkg-config prometheus prometheus-alertmanager gzip curl openssl
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 LISTEN       ?= 127.0.0.1:9464
 
-.PHONY: all deps venv build release test demo serve simulate bench clean
+.PHONY: all deps venv build release examples test demo serve simulate bench clean
+EXAMPLES     := QuickStart
 
 all: build
 
@@ -32,10 +33,17 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## test: every unit and end-to-end test (real processes, real promtool and Prometheus).
+## examples: the packages under Examples/, which depend on this one by path. They share .build with the
+## package itself, so only their own code is compiled again.
+examples: deps
+	@for example in $(EXAMPLES); do $(SWIFT) build --package-path Examples/$$example --scratch-path $(CURDIR)/.build || exit 1; done
+
+## test: every unit and end-to-end test (real processes, real promtool and Prometheus), and the examples.
 test: deps venv
 	$(SWIFT) build --build-tests
-	BULWARK_BIN=$(CURDIR)/.build/debug/bulwark BULWARK_PYTHON=$(CURDIR)/$(VENV)/bin/python3 $(SWIFT) test --skip-build --no-parallel
+	$(MAKE) --no-print-directory examples
+	BULWARK_BIN=$(CURDIR)/.build/debug/bulwark BULWARK_QUICKSTART_BIN=$(CURDIR)/.build/debug/QuickStart \
+	  BULWARK_PYTHON=$(CURDIR)/$(VENV)/bin/python3 $(SWIFT) test --skip-build --no-parallel
 
 ## demo: the embedded default — simulated providers with incidents, the real exporter on $(LISTEN).
 demo: release

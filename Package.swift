@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
@@ -44,6 +45,8 @@ let package = Package(
                 "BulwarkCore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -54,7 +57,7 @@ let package = Package(
         .target(
             name: "BulwarkExporter",
             dependencies: [
-                "BulwarkHTTPServer", "BulwarkPrometheus", "BulwarkLogs", "BulwarkAlerts",
+                "BulwarkCore", "BulwarkHTTPServer", "BulwarkPrometheus", "BulwarkLogs", "BulwarkAlerts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -73,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "BulwarkCLI",
             dependencies: [
-                "BulwarkExporter", "Bulwark", "BulwarkSimulator",
+                "BulwarkExporter", "Bulwark", "BulwarkSimulator", "BulwarkCore", "BulwarkLogs", "BulwarkAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

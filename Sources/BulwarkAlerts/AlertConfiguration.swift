@@ -1,5 +1,5 @@
-import BulwarkCore
-import BulwarkPrometheus
+public import BulwarkCore
+public import BulwarkPrometheus
 /// Thresholds, windows and `for` durations of the alerts (the `alerts:` section of `bulwark.yaml`).
 ///
 /// The defaults are the error-handling guide's thresholds, and
@@ -154,14 +154,5 @@ public struct AlertConfiguration: Sendable, Equatable {
     }
 
     /// The `bulwark.yaml` key of an alert's rule under `alerts:`.
-    public static func configurationKey(_ alert: AlertName) -> String {
-        switch alert {
-        case .highErrorRate: return "error_rate"
-        case .highLatency: return "latency_p95_seconds"
-        case .rateLimited: return "rate_limited_per_minute"
-        case .circuitOpen: return "open_circuits"
-        case .highFallbackUsage: return "fallback_ratio"
-        case .budgetExceeded: return "budget_ratio"
-        }
-    }
+    public static func configurationKey(_ alert: AlertName) -> String { alert.configurationKey }
 }

@@ -1,6 +1,6 @@
-import BulwarkCore
-import BulwarkPrometheus
-import Foundation
+public import BulwarkCore
+public import BulwarkPrometheus
+public import Foundation
 
 /// One alerting rule: an alert at one severity, as PromQL and as annotation templates.
 public struct AlertRuleDefinition: Sendable, Hashable {

@@ -13,6 +13,8 @@ public enum Tools {
         case redisServer = "redis-server"
         /// The Python of `.venv` with requirements-test.txt (the official SDKs, prometheus_client).
         case python
+        /// The executable of `Examples/QuickStart`, which `make test` builds.
+        case quickStart = "QuickStart"
     }
 
     /// The repository's root directory.
@@ -35,6 +37,7 @@ public enum Tools {
     public static func locate(_ tool: Tool) throws -> String {
         switch tool {
         case .python: return try python()
+        case .quickStart: return try example(tool.rawValue, variable: "BULWARK_QUICKSTART_BIN")
         default: return try executable(tool.rawValue)
         }
     }
@@ -49,6 +52,16 @@ public enum Tools {
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
         throw ToolMissing(name: "bulwark", hint: "run `swift build` (make test does) or set BULWARK_BIN")
+    }
+
+    /// An example's executable: `$variable`, or the build that `make test` leaves in `.build`.
+    public static func example(_ name: String, variable: String) throws -> String {
+        if let path = ProcessInfo.processInfo.environment[variable], FileManager.default.isExecutableFile(atPath: path) {
+            return path
+        }
+        let path = packageRoot.appendingPathComponent(".build/debug/\(name)").path
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+        throw ToolMissing(name: name, hint: "run `make test`, which builds Examples/\(name), or set \(variable)")
     }
 
     /// The Python with the test requirements installed: `$BULWARK_PYTHON` or `.venv/bin/python3`.

@@ -1,5 +1,4 @@
-import BulwarkCore
-public import BulwarkAlerts
+public import BulwarkCore
 
 /// Everything `bulwark.yaml` configures; every key has the guide's default.
 public struct BulwarkConfiguration: Sendable, Equatable {
@@ -167,21 +166,6 @@ public struct AlertsSection: Sendable, Equatable {
     /// Per-alert overrides (`error_rate: {warning: 0.05}`); unset fields keep the guide's values.
     public var rules: [AlertName: AlertRuleOverride] = [:]
     public init() {}
-
-    /// The evaluator's configuration: the guide's defaults with this section's overrides applied.
-    public var evaluatorConfiguration: AlertConfiguration {
-        var configuration = AlertConfiguration()
-        if let evaluationIntervalSeconds { configuration.evaluationIntervalSeconds = evaluationIntervalSeconds }
-        for (alert, override) in rules {
-            var rule = configuration[alert]
-            if let value = override.warning { rule.warning = value }
-            if let value = override.critical { rule.critical = value }
-            if let value = override.windowSeconds { rule.windowSeconds = value }
-            if let value = override.forSeconds { rule.forSeconds = value }
-            configuration[alert] = rule
-        }
-        return configuration
-    }
 }
 
 /// Overrides of one alert rule; `nil` fields keep the default.

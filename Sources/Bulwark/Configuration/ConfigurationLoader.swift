@@ -1,5 +1,4 @@
 import BulwarkCore
-import BulwarkAlerts
 import Foundation
 import Yams
 
@@ -152,13 +151,13 @@ private struct NodeReader {
         if let value = string(exporter, "listen", "exporter") { configuration.exporter.listen = value }
         if let value = string(exporter, "log_dir", "exporter") { configuration.exporter.logDirectory = value }
 
-        let ruleKeys = AlertName.allCases.map(AlertConfiguration.configurationKey)
+        let ruleKeys = AlertName.allCases.map(\.configurationKey)
         let alerts = mapping(top?["alerts"], "alerts", allowed: ["daily_budget_usd", "alertmanager_url", "evaluation_interval_seconds"] + ruleKeys)
         if let value = double(alerts, "evaluation_interval_seconds", "alerts", minimum: 0.01) {
             configuration.alerts.evaluationIntervalSeconds = value
         }
         for alert in AlertName.allCases {
-            let key = AlertConfiguration.configurationKey(alert)
+            let key = alert.configurationKey
             let path = "alerts.\(key)"
             guard let rule = mapping(alerts?[key], path, allowed: ["warning", "critical", "window_seconds", "for_seconds"]) else { continue }
             let override = AlertRuleOverride(

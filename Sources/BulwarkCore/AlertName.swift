@@ -1,5 +1,3 @@
-import BulwarkCore
-import BulwarkPrometheus
 /// The alerts of the error-handling guide; the raw values are the `alertname` label, fixed by the design.
 public enum AlertName: String, Sendable, CaseIterable, Hashable {
     /// Share of attempts that failed over the window (`llm_api_calls_total{error_type!="none"}`).
@@ -20,6 +18,18 @@ public enum AlertName: String, Sendable, CaseIterable, Hashable {
         switch self {
         case .highErrorRate, .highLatency, .rateLimited, .circuitOpen: return true
         case .highFallbackUsage, .budgetExceeded: return false
+        }
+    }
+
+    /// The alert's key under `alerts:` in `bulwark.yaml` (`error_rate`, `latency_p95_seconds`, …).
+    public var configurationKey: String {
+        switch self {
+        case .highErrorRate: return "error_rate"
+        case .highLatency: return "latency_p95_seconds"
+        case .rateLimited: return "rate_limited_per_minute"
+        case .circuitOpen: return "open_circuits"
+        case .highFallbackUsage: return "fallback_ratio"
+        case .budgetExceeded: return "budget_ratio"
         }
     }
 }
