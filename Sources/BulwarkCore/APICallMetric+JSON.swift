@@ -23,6 +23,7 @@ extension APICallMetric {
         "timestamp", "provider", "model", "status_code", "latency_ms", "input_tokens", "output_tokens",
         "is_retry", "retry_count", "error_type", "error_message", "circuit_state", "request_id", "attempt",
         "fallback", "stream", "time_to_first_token_ms", "cost_usd", "provider_error_type", "retry_after_ms",
+        "hedge", "request_outcome", "fallback_from",
     ]
 
     /// The fields an event must carry; every other field has a default.
@@ -57,7 +58,10 @@ extension APICallMetric {
             timeToFirstTokenMs: try fields.double("time_to_first_token_ms", minimum: 0),
             costUSD: try fields.double("cost_usd", minimum: 0) ?? 0,
             providerErrorType: try fields.string("provider_error_type"),
-            retryAfterMs: try fields.double("retry_after_ms", minimum: 0)
+            retryAfterMs: try fields.double("retry_after_ms", minimum: 0),
+            hedge: try fields.bool("hedge") ?? false,
+            requestOutcome: try fields.enumeration("request_outcome", RequestOutcome.self),
+            fallbackFrom: try fields.string("fallback_from")
         )
         if statusCode != 0, !(100...599).contains(statusCode) {
             throw EventValidationError(field: "status_code", reason: "\(statusCode) is not an HTTP status (100-599, or 0 for no response)")
@@ -119,6 +123,12 @@ extension APICallMetric {
         JSONWriter.optionalString(providerErrorType, &out)
         JSONWriter.key("retry_after_ms", &out)
         JSONWriter.optionalNumber(retryAfterMs, &out)
+        JSONWriter.key("hedge", &out)
+        JSONWriter.bool(hedge, &out)
+        JSONWriter.key("request_outcome", &out)
+        JSONWriter.optionalString(requestOutcome?.rawValue, &out)
+        JSONWriter.key("fallback_from", &out)
+        JSONWriter.optionalString(fallbackFrom, &out)
         out.append(UInt8(ascii: "}"))
     }
 

@@ -44,6 +44,12 @@ public struct APICallMetric: Sendable, Hashable {
     public var providerErrorType: String?
     /// The delay the provider asked for, parsed from its headers or body, in milliseconds.
     public var retryAfterMs: Double?
+    /// The attempt was started as a hedge while an earlier attempt of the request was still running.
+    public var hedge: Bool
+    /// On the last attempt of a logical request only: how the request ended.
+    public var requestOutcome: RequestOutcome?
+    /// On that last attempt, when the outcome is `fallback`: the first provider tried.
+    public var fallbackFrom: String?
 
     /// The longest error message kept, in characters.
     public static let maxErrorMessageLength = 500
@@ -69,7 +75,10 @@ public struct APICallMetric: Sendable, Hashable {
         timeToFirstTokenMs: Double? = nil,
         costUSD: Double = 0,
         providerErrorType: String? = nil,
-        retryAfterMs: Double? = nil
+        retryAfterMs: Double? = nil,
+        hedge: Bool = false,
+        requestOutcome: RequestOutcome? = nil,
+        fallbackFrom: String? = nil
     ) {
         self.timestamp = timestamp
         self.provider = provider
@@ -91,6 +100,9 @@ public struct APICallMetric: Sendable, Hashable {
         self.costUSD = costUSD
         self.providerErrorType = providerErrorType
         self.retryAfterMs = retryAfterMs
+        self.hedge = hedge
+        self.requestOutcome = requestOutcome
+        self.fallbackFrom = fallbackFrom
     }
 
     /// Whether the attempt succeeded.
