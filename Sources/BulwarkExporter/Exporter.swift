@@ -115,6 +115,7 @@ final class ExporterRoutes: Sendable {
     let logSink: JSONLinesLogSink?
     let evaluator: AlertEvaluator
     private let processMetrics = ProcessMetrics()
+    private let postedState: PostedEventState
     private let registryCreated = Date().timeIntervalSince1970
 
     init(configuration: ExporterConfiguration, registry: MetricsRegistry, logSink: JSONLinesLogSink?, evaluator: AlertEvaluator) {
@@ -122,6 +123,7 @@ final class ExporterRoutes: Sendable {
         self.registry = registry
         self.logSink = logSink
         self.evaluator = evaluator
+        postedState = PostedEventState(maxProviders: configuration.registry.maxProviders)
     }
 
     func router() -> Router {
@@ -210,6 +212,7 @@ final class ExporterRoutes: Sendable {
             return .json(body, status: status)
         }
         registry.record(events, source: .http)
+        for event in postedState.clientEvents(for: events) { registry.record(event) }
         if let logSink { for event in events { logSink.record(event) } }
         return .json("{\"accepted\":\(events.count)}", status: 202)
     }
