@@ -133,6 +133,7 @@ final class ExporterRoutes: Sendable {
         router.get("/healthz") { _ in HTTPResponse.text("ok\n") }
         router.get("/") { [self] _ in index() }
         router.post("/v1/events") { [self] request in authorized(request) ?? ingest(request) }
+        router.get("/v1/events/schema") { _ in HTTPResponse.json(APICallMetric.jsonSchema) }
         return router
     }
 
@@ -231,6 +232,7 @@ final class ExporterRoutes: Sendable {
             <li><a href="/metrics">/metrics</a> (Prometheus text; OpenMetrics on request)</li>
             <li><a href="/alerts">/alerts</a> (in-process alert states)</li>
             <li><a href="/healthz">/healthz</a></li>
+            <li><a href="/v1/events/schema">/v1/events/schema</a> (JSON Schema of the events POST /v1/events accepts)</li>
             <li>POST /v1/events (APICallMetric JSON, array or NDJSON)</li>
             </ul></body></html>
 
