@@ -6,7 +6,7 @@ APT_PACKAGES := libmicrohttpd-dev zlib1g-dev pkg-config prometheus prometheus-al
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 LISTEN       ?= 127.0.0.1:9464
 
-.PHONY: all deps venv build release examples test demo serve simulate bench clean
+.PHONY: all deps venv build release examples test demo serve simulate bench fuzz soak clean
 EXAMPLES     := QuickStart
 
 all: build
@@ -64,5 +64,26 @@ bench: deps venv
 	cd Benchmarks && $(SWIFT) build -c release --product ClientBenchmarks
 	cd Benchmarks && .build/release/ClientBenchmarks
 
+## soak: wrk against the release exporter's /metrics and /v1/events while the demo records in-process, then
+## the hostile cases (slowloris, unauthenticated bodies, series explosion) with peak RSS and /healthz p99.
+soak: release
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	$(PYTHON) Benchmarks/soak/soak.py --bin .build/release/bulwark $(SOAK_ARGS)
+
+## fuzz: every libFuzzer target (Fuzz/README.md) for FUZZ_SECONDS under AddressSanitizer, seeded from
+## Fuzz/corpus; inputs it finds go to .build-fuzz/corpus, a crashing input to Fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := event-batch json sse rate-limit-headers retry-after configuration
+fuzz: deps
+	$(SWIFT) build --product BulwarkFuzz --sanitize fuzzer --sanitize address -Xswiftc -DFUZZING --scratch-path .build-fuzz
+	@mkdir -p Fuzz/crashes; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$t; \
+	  BULWARK_FUZZ_TARGET=$$t .build-fuzz/debug/BulwarkFuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=Fuzz/crashes/$$t- \
+	    .build-fuzz/corpus/$$t Fuzz/corpus/$$t > .build-fuzz/$$t.log 2>&1 \
+	    || { tail -n 60 .build-fuzz/$$t.log; echo "fuzz: $$t FAILED (input in Fuzz/crashes/)"; exit 1; }; \
+	  echo "fuzz: $$t: $$(grep -o 'stat::number_of_executed_units: [0-9]*' .build-fuzz/$$t.log | grep -o '[0-9]*$$') runs in $(FUZZ_SECONDS) s, corpus $$(ls .build-fuzz/corpus/$$t | wc -l) inputs, no crash"; \
+	done
+
 clean:
-	rm -rf .build $(VENV) Benchmarks/.build
+	rm -rf .build $(VENV) Benchmarks/.build .build-fuzz

@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
@@ -47,6 +48,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -65,7 +68,10 @@ let package = Package(
         ),
         .target(
             name: "BulwarkSimulator",
-            dependencies: ["BulwarkHTTPServer", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "BulwarkHTTPServer", .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -88,6 +94,14 @@ let package = Package(
         .target(
             name: "BulwarkTestSupport", dependencies: ["BulwarkHTTPServer"], path: "Tests/BulwarkTestSupport",
             swiftSettings: strict),
+        // Fuzzing (`make fuzz`): the harnesses, libFuzzer's entry point (or a replayer without it), and the
+        // tests that run every committed corpus input and crash reproducer.
+        .target(
+            name: "BulwarkFuzzTargets", dependencies: ["BulwarkCore", "Bulwark", "BulwarkExporter"], path: "Fuzz/Targets",
+            swiftSettings: strict),
+        .executableTarget(name: "BulwarkFuzz", dependencies: ["BulwarkFuzzTargets"], path: "Fuzz/Driver", swiftSettings: strict),
+        .testTarget(
+            name: "BulwarkFuzzTests", dependencies: ["BulwarkFuzzTargets", "BulwarkTestSupport"], swiftSettings: strict),
         .testTarget(name: "BulwarkCoreTests", dependencies: ["BulwarkCore"], swiftSettings: strict),
         .testTarget(
             name: "BulwarkPrometheusTests", dependencies: ["BulwarkPrometheus"], exclude: ["Golden"],
