@@ -65,8 +65,9 @@ extension AlertEvaluator {
             let slot = min(windowPoints - 1, Int(((end - windowStart) / interval).rounded(.up)))
             let provider = providerCap.admit(event.provider)
             var vector = slots[slot].providers[provider] ?? WindowCounters.zeroVector()
-            vector[WindowCounters.calls] += 1
-            if event.errorType != nil { vector[WindowCounters.errors] += 1 }
+            // A cancelled call is the caller's: neither an error nor a call in the error rate.
+            if event.errorType != .cancelled { vector[WindowCounters.calls] += 1 }
+            if let error = event.errorType, error != .cancelled { vector[WindowCounters.errors] += 1 }
             if event.statusCode == 429 { vector[WindowCounters.rateLimited] += 1 }
             let latency = event.latencyMs / 1000
             var bucket = 0
@@ -76,7 +77,10 @@ extension AlertEvaluator {
             if !event.requestID.isEmpty {
                 var entry = requests[event.requestID] ?? (end, .failed)
                 entry.end = max(entry.end, end)
-                if event.isSuccess, entry.outcome != .success {
+                if let outcome = event.requestOutcome {
+                    // The last attempt says how the request ended (events that carry it).
+                    entry.outcome = outcome
+                } else if event.isSuccess, entry.outcome != .success {
                     entry.outcome = event.fallback ? .fallback : .success
                 }
                 requests[event.requestID] = entry

@@ -1,6 +1,6 @@
 public import BulwarkCore
-public import BulwarkPrometheus
-public import Foundation
+import BulwarkPrometheus
+import Foundation
 
 /// One alerting rule: an alert at one severity, as PromQL and as annotation templates.
 public struct AlertRuleDefinition: Sendable, Hashable {
@@ -65,8 +65,8 @@ public enum AlertRuleCatalog {
         switch name {
         case .highErrorRate:
             expression = """
-                sum by (provider) (rate(llm_api_calls_total{error_type!="none"}[\(range)]))
-                  / sum by (provider) (rate(llm_api_calls_total[\(range)]))
+                sum by (provider) (rate(llm_api_calls_total{error_type!~"none|cancelled"}[\(range)]))
+                  / sum by (provider) (rate(llm_api_calls_total{error_type!="cancelled"}[\(range)]))
                 > \(limit)
                 """
             let percent = PrometheusFormat.humanizePercentage(threshold)

@@ -13,6 +13,9 @@ public enum ClientEvent: Sendable, Hashable {
     case rateLimit(provider: String, resource: RateLimitResource, remaining: Double?, limit: Double?)
     /// A provider's outage severity changed (`llm_api_outage_severity`).
     case outageSeverityChanged(provider: String, severity: OutageSeverity)
+    /// A hedged attempt on `provider` ended: it answered first (`won`) or was cancelled or failed
+    /// (`lost`) (`llm_api_hedges_total{provider,result}`).
+    case hedge(provider: String, won: Bool)
 }
 
 /// Why a logical request ended the way it did (`llm_api_requests_total{outcome}`).
@@ -23,6 +26,9 @@ public enum RequestOutcome: String, Sendable, CaseIterable {
     case fallback
     /// Every provider failed.
     case failed
+    /// The caller gave up (its task was cancelled, its stream's consumer stopped, its deadline passed):
+    /// not a failure of any provider.
+    case cancelled
 }
 
 /// How long a provider has been failing (`llm_api_outage_severity`).

@@ -23,6 +23,10 @@ public enum ErrorType: String, CaseIterable, Sendable, Codable, Hashable {
     case streamTruncated = "stream_truncated"
     case contentFiltered = "content_filtered"
     case invalidResponse = "invalid_response"
+    /// The caller gave up: its task was cancelled, a stream's consumer stopped reading, its deadline cut the
+    /// call, or a hedge lost the race. Never the provider's fault, never retried, never counted by a
+    /// breaker or an outage detector, and not an error in `LLMAPIHighErrorRate`.
+    case cancelled
     case unknown
 
     /// Whether the guide allows retrying an attempt that failed this way.
@@ -35,7 +39,7 @@ public enum ErrorType: String, CaseIterable, Sendable, Codable, Hashable {
             .overloaded, .timeout, .connection, .streamStalled, .streamTruncated:
             return true
         case .badRequest, .authentication, .permission, .notFound, .requestTooLarge, .quotaExhausted,
-            .contentFiltered, .streamError, .invalidResponse, .unknown:
+            .contentFiltered, .streamError, .invalidResponse, .cancelled, .unknown:
             return false
         }
     }

@@ -31,12 +31,15 @@ public struct FaultRule: Sendable, Equatable {
         case truncate(afterChunks: Int)
         /// Streams: after `afterChunks` content chunks, abort the connection.
         case resetAfterChunks(Int)
+        /// Answer normally, after the rule's ``FaultRule/latency`` (a slow tail: `slow` with
+        /// `probability: 0.1` and `latency: 5000 ms`).
+        case slow
 
         /// Whether the effect only makes sense for a stream.
         var isStreamOnly: Bool {
             switch self {
             case .stall, .midStreamError, .truncate, .resetAfterChunks: true
-            case .status, .sequence, .reset: false
+            case .status, .sequence, .reset, .slow: false
             }
         }
     }

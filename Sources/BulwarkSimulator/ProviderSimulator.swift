@@ -36,6 +36,7 @@ public final class ProviderSimulator: Sendable {
     public let router: Router
     private let engine: SimulatorEngine
     private let server = Mutex<HTTPServer?>(nil)
+    private let aborts: ClientAbortMonitor
 
     /// Creates a simulator; nothing listens until ``start(host:port:)``.
     ///
@@ -48,7 +49,9 @@ public final class ProviderSimulator: Sendable {
 
     init(engine: SimulatorEngine) {
         self.engine = engine
-        router = Self.makeRouter(engine)
+        let aborts = ClientAbortMonitor()
+        self.aborts = aborts
+        router = Self.makeRouter(engine, aborts: aborts)
     }
 
     /// The seed in use.
@@ -69,6 +72,7 @@ public final class ProviderSimulator: Sendable {
             let configuration = HTTPServer.Configuration(host: host, port: port, shutdownGracePeriod: .seconds(2))
             let newServer = HTTPServer(configuration: configuration, router: router)
             try newServer.start()
+            aborts.watch(port: newServer.port)
             slot = newServer
         }
     }
@@ -98,13 +102,20 @@ public final class ProviderSimulator: Sendable {
 
     /// The requests received so far, by provider, status and fault.
     public func stats() -> SimulatorStats {
-        engine.stats()
+        Self.stats(engine, aborts)
+    }
+
+    private static func stats(_ engine: SimulatorEngine, _ aborts: ClientAbortMonitor) -> SimulatorStats {
+        var stats = engine.stats()
+        (stats.clientAborts, stats.clientAbortTimes) = aborts.snapshot()
+        return stats
     }
 
     /// Starts the run over: clears the stats, the rate-limit windows and the sequence positions, reseeds
     /// the generators (with `seed`, or the current seed), and restarts the phase timeline.
     public func reset(seed: UInt64? = nil) {
         engine.reset(seed: seed)
+        aborts.reset()
     }
 
     /// The answer `provider` would give to a single user message `prompt` under this scenario and seed,
@@ -117,21 +128,21 @@ public final class ProviderSimulator: Sendable {
 
     // MARK: Routes
 
-    private static func makeRouter(_ engine: SimulatorEngine) -> Router {
+    private static func makeRouter(_ engine: SimulatorEngine, aborts: ClientAbortMonitor) -> Router {
         var router = Router()
         router.post("/v1/chat/completions") { request in
-            await Self.handle(.openai, request, engine: engine)
+            await Self.handle(.openai, request, engine: engine, aborts: aborts)
         }
         router.post("/v1/messages") { request in
-            await Self.handle(.anthropic, request, engine: engine)
+            await Self.handle(.anthropic, request, engine: engine, aborts: aborts)
         }
         for prefix in ["/v1beta/models/", "/v1/models/"] {
             router.post(prefix: prefix) { request in
-                await Self.handle(.google, request, engine: engine, prefix: prefix)
+                await Self.handle(.google, request, engine: engine, aborts: aborts, prefix: prefix)
             }
         }
         router.get("/simulator/stats") { _ in
-            HTTPResponse.json(engine.stats().json)
+            HTTPResponse.json(Self.stats(engine, aborts).json)
         }
         router.post("/simulator/reset") { request in
             let seedText = request.queryValue("seed")
@@ -140,6 +151,7 @@ public final class ProviderSimulator: Sendable {
                 return .json("{\"error\": \"seed must be an unsigned integer\"}\n", status: 400)
             }
             engine.reset(seed: seed)
+            aborts.reset()
             return .json("{\"reset\": true, \"seed\": \(engine.seed)}\n")
         }
         router.get("/healthz") { _ in .text("ok\n") }
@@ -150,8 +162,12 @@ public final class ProviderSimulator: Sendable {
         _ provider: SimulatedProvider,
         _ request: HTTPRequest,
         engine: SimulatorEngine,
+        aborts: ClientAbortMonitor,
         prefix: String = ""
     ) async -> HTTPResponse {
+        // While the answer is prepared, a client that closes its connection is seen by the socket table.
+        aborts.begin()
+        defer { aborts.end() }
         let script = engine.scenario[provider]
         var model = ""
         var isStream = false
@@ -223,7 +239,15 @@ public final class ProviderSimulator: Sendable {
                 case .google: GeminiWire.stream(plan.context)
                 }
             return HTTPResponse.eventStream(headers: headers) { writer in
-                try await StreamPlayer.play(script, plan: plan, provider: provider, writer: writer)
+                do {
+                    if try await !StreamPlayer.play(script, plan: plan, provider: provider, writer: writer) {
+                        aborts.recordStreamAbort()
+                    }
+                } catch {
+                    // Cancelled while waiting between chunks: the connection closed (or the server stops).
+                    aborts.recordStreamAbort()
+                    throw error
+                }
             }
         }
     }
@@ -244,13 +268,24 @@ public final class ProviderSimulator: Sendable {
 
 /// Plays a stream script with its timing and fault.
 enum StreamPlayer {
+    /// Plays the stream; `false` when a write found the client gone.
+    @discardableResult
     static func play(
         _ script: StreamScript,
         plan: SuccessPlan,
         provider: SimulatedProvider,
         writer: ResponseBodyWriter
-    ) async throws {
+    ) async throws -> Bool {
+        /// Set when a write found the client gone.
+        var clientGone = false
         func send(_ event: String) async -> Bool {
+            guard await write(event) else {
+                clientGone = true
+                return false
+            }
+            return true
+        }
+        func write(_ event: String) async -> Bool {
             await writer.write(plan.lineEnding == .crlf ? event.replacingOccurrences(of: "\n", with: "\r\n") : event)
         }
         /// Applies the fault; `true` when the stream goes on.
@@ -270,23 +305,24 @@ enum StreamPlayer {
             }
         }
         for event in script.preamble {
-            guard await send(event) else { return }
+            guard await send(event) else { return !clientGone }
         }
         let position = plan.streamFault.map { min($0.afterChunks, script.lastFaultPosition) }
         for (index, event) in script.content.enumerated() {
             if index == position, let fault = plan.streamFault {
-                guard try await strike(fault) else { return }
+                guard try await strike(fault) else { return !clientGone }
             }
             let delay = index < plan.chunkDelaysMs.count ? plan.chunkDelaysMs[index] : 0
             if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
-            guard await send(event) else { return }
+            guard await send(event) else { return !clientGone }
         }
         if let position, position >= script.content.count, let fault = plan.streamFault {
-            guard try await strike(fault) else { return }
+            guard try await strike(fault) else { return !clientGone }
         }
         for event in script.epilogue {
-            guard await send(event) else { return }
+            guard await send(event) else { return !clientGone }
         }
+        return true
     }
 }
 

@@ -251,7 +251,7 @@ extension LatencyDistribution: Decodable {
 extension FaultRule: Decodable {
     private static let effectKeys = [
         "status", "statuses", "sequence", "html_error", "reset", "stall_after_chunks", "error_after_chunks",
-        "truncate_after_chunks", "reset_after_chunks",
+        "truncate_after_chunks", "reset_after_chunks", "slow",
     ]
     private static let modifierKeys = [
         "name", "probability", "times", "repeat", "model", "stream", "retry_after", "retry_after_ms", "should_retry",
@@ -289,6 +289,11 @@ extension FaultRule: Decodable {
         case "reset":
             guard try map.value(Bool.self, key) == true else { throw map.fail(key, "write reset: true") }
             effect = .reset
+        case "slow":
+            guard try map.value(Bool.self, key) == true, map.has("latency") else {
+                throw map.fail(key, "write slow: true with a latency")
+            }
+            effect = .slow
         case "stall_after_chunks":
             effect = .stall(
                 afterChunks: try Self.chunks(map, key),

@@ -219,7 +219,7 @@ final class SimulatorEngine: Sendable {
                 state.stats.record(
                     provider, status: 200, fault: fault.simulatedFault, isStream: true,
                     tokens: (completion.inputTokens, completion.outputTokens))
-            case nil:
+            case nil, .slow?:
                 state.stats.record(
                     provider, status: 200, fault: .none, isStream: request.isStream,
                     tokens: (completion.inputTokens, completion.outputTokens))
@@ -305,6 +305,8 @@ final class SimulatorEngine: Sendable {
         case status(ErrorStatus)
         case reset
         case stream(StreamFault)
+        /// Answered normally, with the rule's latency.
+        case slow
     }
 
     /// Whether `rule` fires for this request, advancing its sequence or drawing its probability.
@@ -334,6 +336,7 @@ final class SimulatorEngine: Sendable {
         case .truncate(let after): return .stream(StreamFault(kind: .truncate, afterChunks: after))
         case .resetAfterChunks(let after): return .stream(StreamFault(kind: .reset, afterChunks: after))
         case .sequence: return nil
+        case .slow: return .slow
         }
     }
 

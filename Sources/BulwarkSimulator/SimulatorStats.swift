@@ -58,6 +58,12 @@ public struct SimulatorStats: Sendable, Equatable {
     public var seed: UInt64
     /// The scenario's name.
     public var scenarioName: String?
+    /// Connections the client closed while the simulator still worked on its request (a slow answer
+    /// or a stream the client gave up on): the client cancelled its in-flight HTTP request. Counted on
+    /// Linux (from the kernel's socket table); always 0 elsewhere.
+    public var clientAborts = 0
+    /// When each of the first 4,096 of those closes was seen (within 5 ms of it).
+    public var clientAbortTimes: [ContinuousClock.Instant] = []
 
     /// Empty stats.
     public init(seed: UInt64 = 0, scenarioName: String? = nil) {
@@ -140,6 +146,7 @@ public struct SimulatorStats: Sendable, Equatable {
               "seed": \(seed),
               "elapsed_seconds": \(elapsed),
               "total": \(total),
+              "client_aborts": \(clientAborts),
               "providers": {
             \(providerParts.joined(separator: ",\n"))
               },

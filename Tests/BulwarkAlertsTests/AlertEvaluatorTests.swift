@@ -24,6 +24,25 @@ import Testing
         #expect(abs(harness.value(.highErrorRate, .critical, provider: "down")! - 0.25) < 1e-12)
     }
 
+    @Test func cancelledCallsAreNeitherErrorsNorCallsOfTheErrorRateLiveOrReplayed() {
+        let harness = AlertHarness()
+        harness.run(seconds: 600) { h in
+            h.calls("calm", 99)
+            h.calls("calm", 1, status: 500)
+            h.calls("calm", 300, status: 0, errorType: .cancelled)  // callers who gave up: still 1 %
+            h.calls("flaky", 47)
+            h.calls("flaky", 3, status: 503)
+            h.calls("flaky", 50, status: 0, errorType: .cancelled)  // still 6 %, not 3 %
+        }
+        #expect(harness.firing(.highErrorRate) == ["LLMAPIHighErrorRate/warning/flaky"])
+        #expect(abs(harness.value(.highErrorRate, provider: "flaky")! - 0.06) < 1e-12)
+        // The same from the log after a restart.
+        let after = AlertHarness(start: harness.now)
+        after.evaluator.replay(events: harness.log, now: after.now)
+        #expect(after.firing(.highErrorRate) == ["LLMAPIHighErrorRate/warning/flaky"])
+        #expect(abs(after.value(.highErrorRate, provider: "flaky")! - 0.06) < 1e-12)
+    }
+
     @Test func latencyIsSilentBelowWarnsBetweenAndIsCriticalAbove() {
         let harness = AlertHarness()
         harness.run(seconds: 600) { h in

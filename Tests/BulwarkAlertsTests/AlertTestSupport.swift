@@ -48,13 +48,14 @@ final class AlertHarness {
     /// Records `count` attempts that ended during the last interval.
     func calls(
         _ provider: String, _ count: Int, status: Int = 200, latency: Double = 0.5, cost: Double = 0,
-        model: String = "m", requestID: (Int) -> String = { _ in "" }, fallback: Bool = false
+        model: String = "m", requestID: (Int) -> String = { _ in "" }, fallback: Bool = false,
+        errorType: ErrorType? = nil
     ) {
         for index in 0..<count {
             let end = now - interval * Double(index + 1) / Double(count + 1)
             let event = APICallMetric(
                 timestamp: end - latency, provider: provider, model: model, statusCode: status, latencyMs: latency * 1000,
-                errorType: ErrorType.forStatus(status), requestID: requestID(index), fallback: fallback, costUSD: cost)
+                errorType: errorType ?? ErrorType.forStatus(status), requestID: requestID(index), fallback: fallback, costUSD: cost)
             registry.record(event)
             log.append(event)
         }

@@ -12,6 +12,8 @@ struct AttemptContext: Sendable {
     let retryCount: Int
     let fallback: Bool
     let circuitState: CircuitState
+    /// Started as a hedge while an earlier attempt of the request was still running.
+    var hedge = false
 }
 
 /// How an attempt ended.
@@ -30,10 +32,16 @@ struct AttemptRunner: Sendable {
     /// Stamps the event (`timestamp`), on the same clock as the client's windows.
     let wallClock: any ResilienceClock
     let streaming: StreamingConfiguration
+    /// `connect_timeout_seconds`: the limit for opening a connection (never above the request timeout).
+    var connectTimeout = RequestTimeout.connectSeconds
     /// Largest non-streaming response body read.
     static let maxBodyBytes = 32 << 20
 
-    func run(_ context: AttemptContext, deliver: (@Sendable (String) async -> Void)?) async -> AttemptOutcome {
+    /// - Parameter onProgress: called once the response head (unary) or the first token (stream) arrived.
+    func run(
+        _ context: AttemptContext, deliver: (@Sendable (String) async -> Void)?,
+        onProgress: (@Sendable () -> Void)? = nil
+    ) async -> AttemptOutcome {
         let started = clock.now
         let wallStart = wallClock.wallTime
         let slot = context.slot
@@ -41,22 +49,29 @@ struct AttemptRunner: Sendable {
         let timeout = RequestTimeout(for: context.request, model: model, configured: slot.configuration.timeoutSeconds)
         var firstTokenAt: Double?
         var delivered = false
-        let result: Result<ChatResult, ProviderError>
+        var result: Result<ChatResult, ProviderError>
         do {
             let httpRequest = try slot.adapter.makeHTTPRequest(for: context.request, apiKey: slot.apiKey.value)
             if let deliver {
                 result = try await stream(
                     httpRequest, slot: slot, timeout: timeout, started: started,
                     onText: { text in
-                        if firstTokenAt == nil { firstTokenAt = clock.now }
+                        if firstTokenAt == nil {
+                            firstTokenAt = clock.now
+                            onProgress?()
+                        }
                         delivered = true
                         await deliver(text)
                     })
             } else {
-                result = try await unary(httpRequest, slot: slot, timeout: timeout)
+                result = try await unary(httpRequest, slot: slot, timeout: timeout, onHead: onProgress)
             }
         } catch {
             result = .failure(error)
+        }
+        // Whatever broke when the caller gave up (a cancelled read, a closed connection) is the caller's.
+        if Task.isCancelled, case .failure(let error) = result, error.errorType != .cancelled {
+            result = .failure(Self.cancelled(slot, partial: error.partial))
         }
         let latency = (clock.now - started) * 1000
         return AttemptOutcome(
@@ -67,7 +82,7 @@ struct AttemptRunner: Sendable {
     }
 
     private func unary(
-        _ request: ProviderHTTPRequest, slot: ProviderSlot, timeout: RequestTimeout
+        _ request: ProviderHTTPRequest, slot: ProviderSlot, timeout: RequestTimeout, onHead: (@Sendable () -> Void)?
     ) async throws(ProviderError) -> Result<ChatResult, ProviderError> {
         // The transport bounds the wait for the head by the request timeout; the body is read under what is
         // left of it. An attempt thus needs no task around the whole exchange, whose completion would cost
@@ -79,10 +94,11 @@ struct AttemptRunner: Sendable {
                 errorType: .timeout, statusCode: 0,
                 message: "no complete response from \(slot.name) within \(Self.seconds(timeout.request))")
         }
-        let timeouts = TransportTimeouts(connect: .seconds(timeout.connect), request: .seconds(timeout.request))
+        let timeouts = TransportTimeouts(connect: .seconds(min(connectTimeout, timeout.request)), request: .seconds(timeout.request))
         let exchange: (status: Int, headers: HTTPHeaderFields, body: [UInt8], received: Date)
         do {
             let response = try await transport.send(request, timeouts: timeouts)
+            onHead?()
             // The head's rate-limit headers first: work that needs doing anyway, done while the body (which
             // follows the head within microseconds) arrives, so that it is usually buffered when read.
             let received = Date()
@@ -113,7 +129,7 @@ struct AttemptRunner: Sendable {
     ) async throws(ProviderError) -> Result<ChatResult, ProviderError> {
         let transport = self.transport
         // The stream may run long; its progress is policed by the first-token and stall timers below.
-        let timeouts = TransportTimeouts(connect: .seconds(timeout.connect), request: .seconds(3_600))
+        let timeouts = TransportTimeouts(connect: .seconds(min(connectTimeout, timeout.request)), request: .seconds(3_600))
         let response: TransportResponse?
         do {
             response = try await withDeadline(streaming.firstTokenTimeout, clock: clock) {
@@ -215,7 +231,7 @@ struct AttemptRunner: Sendable {
             errorMessage: error?.message, circuitState: context.circuitState, requestID: context.requestID,
             attempt: context.attempt, fallback: context.fallback, stream: stream, timeToFirstTokenMs: timeToFirstTokenMs,
             costUSD: context.slot.cost(of: usage), providerErrorType: error?.providerErrorType,
-            retryAfterMs: error?.retryAfterMs)
+            retryAfterMs: error?.retryAfterMs, hedge: context.hedge)
     }
 
     static func providerError(for error: any Error, slot: ProviderSlot) -> ProviderError {
@@ -225,15 +241,22 @@ struct AttemptRunner: Sendable {
                 return ProviderError(errorType: .timeout, statusCode: 0, message: "\(slot.name): \(transport.message)")
             case .responseTooLarge:
                 return ProviderError(errorType: .invalidResponse, statusCode: 0, message: "\(slot.name): \(transport.message)")
-            case .connection, .cancelled:
+            case .connection:
                 return ProviderError(errorType: .connection, statusCode: 0, message: "\(slot.name): \(transport.message)")
+            case .cancelled:
+                return cancelled(slot)
             }
         }
         if let provider = error as? ProviderError { return provider }
-        if error is CancellationError {
-            return ProviderError(errorType: .connection, statusCode: 0, message: "\(slot.name): the attempt was cancelled")
-        }
+        if error is CancellationError { return cancelled(slot) }
         return ProviderError(errorType: .unknown, statusCode: 0, message: "\(slot.name): \(error)")
+    }
+
+    /// The attempt in flight when the caller gave up: `cancelled`, never the provider's fault.
+    static func cancelled(_ slot: ProviderSlot, partial: ChatResult? = nil) -> ProviderError {
+        ProviderError(
+            errorType: .cancelled, statusCode: 0, message: "\(slot.name): the caller cancelled the request",
+            partial: partial)
     }
 
     static func seconds(_ value: Double) -> String {

@@ -1,5 +1,6 @@
 public import BulwarkCore
 import Foundation
+public import ServiceLifecycle
 
 /// Calls LLM providers through a fallback chain with retries, rate limiting, circuit breakers,
 /// outage detection and degraded mode, recording one ``APICallMetric`` per attempt.
@@ -14,17 +15,25 @@ public final class ResilientClient: Sendable {
     public var providerNames: [String] { slots.map(\.name) }
 
     let slots: [ProviderSlot]
-    private let runner: AttemptRunner
-    private let recorder: any MetricsRecorder
+    let runner: AttemptRunner
+    let recorder: any MetricsRecorder
+    /// `hedging:` and the budget hedges draw from; `nil` when hedging is off.
+    private let hedging: (policy: HedgingConfiguration, budget: RetryBudget)?
     private let budget: RetryBudget
     private let degraded: DegradedMode
     private let clock: any ResilienceClock
     /// The transport this client created (and so releases); `nil` when the caller passed one.
     private let ownedTransport: AsyncHTTPClientTransport?
+    /// Calls in flight, and whether new ones are refused.
+    private let lifecycle = ClientLifecycle()
+    /// How long ``shutdown()`` lets calls in flight finish, in seconds.
+    private let shutdownGracePeriod: Double
 
     /// Creates a client from configuration, reading and checking every provider's key from `environment`.
     ///
-    /// - Throws: ``ConfigurationError`` naming every missing or malformed key at once.
+    /// - Throws: ``ConfigurationError`` naming every problem at once: those of
+    ///   ``BulwarkConfiguration/problems()`` and every missing or malformed key (providers marked
+    ///   `keyless` need none).
     public convenience init(
         configuration: BulwarkConfiguration,
         environment: [String: String],
@@ -33,12 +42,20 @@ public final class ResilientClient: Sendable {
         clock: any ResilienceClock = SystemClock(),
         timerClock: any ResilienceClock = SystemClock()
     ) throws(ConfigurationError) {
-        guard !configuration.providers.isEmpty else {
-            throw ConfigurationError(source: nil, problems: [.init(path: "providers", message: "no provider is configured")])
+        var problems = configuration.problems()
+        if configuration.providers.isEmpty { problems.append(.init(path: "providers", message: "no provider is configured")) }
+        var keys: [String: APIKey] = [:]
+        do {
+            keys = try APIKeyValidator.resolveKeys(for: configuration.providers, environment: environment)
+        } catch {
+            problems += error.problems
         }
-        let keys = try APIKeyValidator.resolveKeys(for: configuration.providers, environment: environment)
+        // Every problem at once: the configuration's and the keys'.
+        guard problems.isEmpty else { throw ConfigurationError(source: nil, problems: problems) }
         // Created only once nothing can throw: the client owns it and releases it in `shutdown()`.
-        let owned = transport == nil ? AsyncHTTPClientTransport() : nil
+        let owned = transport == nil
+            ? AsyncHTTPClientTransport(connectTimeout: .milliseconds(Int64(configuration.connectTimeoutSeconds * 1000)))
+            : nil
         self.init(
             configuration: configuration, keys: keys, transport: transport ?? owned!, recorder: recorder, clock: clock,
             timerClock: timerClock, random: RandomSource(), owning: owned)
@@ -77,23 +94,37 @@ public final class ResilientClient: Sendable {
         owning: AsyncHTTPClientTransport? = nil
     ) {
         ownedTransport = owning
+        shutdownGracePeriod = configuration.shutdownGracePeriodSeconds
         slots = configuration.providers.sorted { $0.priority < $1.priority }.map { provider in
             ProviderSlot(
                 configuration: provider, apiKey: keys[provider.name] ?? APIKey(""), settings: configuration,
                 clock: clock, random: random, recorder: recorder)
         }
-        runner = AttemptRunner(transport: transport, clock: timerClock, wallClock: clock, streaming: configuration.streaming)
+        runner = AttemptRunner(
+            transport: transport, clock: timerClock, wallClock: clock, streaming: configuration.streaming,
+            connectTimeout: configuration.connectTimeoutSeconds)
         self.recorder = recorder
         budget = RetryBudget(configuration: .init(ratio: configuration.retry.budgetRatio), clock: clock)
+        hedging = configuration.hedging.flatMap { policy in
+            guard policy.maxHedges > 0 else { return nil }
+            return (policy, RetryBudget(configuration: .init(ratio: policy.budgetRatio, minimumRetriesPerSecond: 0), clock: clock))
+        }
         degraded = DegradedMode(providers: configuration.providers.map(\.name), clock: clock)
         self.clock = clock
     }
 
-    /// Releases what the client created: the connections of the transport it made when none was passed.
-    /// A transport passed in stays the caller's to shut down. Call it once, after the last request.
+    /// Stops taking calls (new ones fail with ``ResilientClientError/Code/shuttingDown``), lets the calls
+    /// in flight finish for up to `shutdown_grace_period_seconds` (default 10), then releases what the
+    /// client created: the connections of the transport it made when none was passed (calls still in
+    /// flight then end `cancelled`). A transport passed in stays the caller's to shut down. Calling it
+    /// again does nothing more.
     public func shutdown() async {
+        _ = await lifecycle.drain(gracePeriod: shutdownGracePeriod)
         await ownedTransport?.shutdown()
     }
+
+    /// Calls in flight now.
+    public var callsInFlight: Int { lifecycle.inFlight }
 
     /// Sends `request` through the chain and returns the first good answer.
     public func complete(_ request: ChatRequest, options: RequestOptions = RequestOptions()) async throws(ResilientClientError)
@@ -114,23 +145,23 @@ public final class ResilientClient: Sendable {
 
     /// Streams `request`'s answer. Retries and fallbacks happen only while nothing has been delivered;
     /// after that a failure ends the stream with a ``ResilientClientError`` carrying the partial text.
-    public func stream(_ request: ChatRequest, options: RequestOptions = RequestOptions()) -> AsyncThrowingStream<StreamUpdate, any Error> {
-        var request = request
-        request.stream = true
-        let (stream, continuation) = AsyncThrowingStream<StreamUpdate, any Error>.makeStream()
-        let task = Task {
+    ///
+    /// The request starts when iteration starts; a slow consumer applies backpressure (see
+    /// ``ResilientStream``), and one that stops reading cancels the request (outcome `cancelled`).
+    public func stream(_ request: ChatRequest, options: RequestOptions = RequestOptions()) -> ResilientStream {
+        var streamed = request
+        streamed.stream = true
+        return ResilientStream { [self, streamed] channel in
             do {
-                let response = try await self.execute(request, options: options) { text in
-                    continuation.yield(.text(text))
+                let response = try await self.execute(streamed, options: options) { text in
+                    _ = await channel.send(.text(text))
                 }
-                continuation.yield(.completed(response))
-                continuation.finish()
+                _ = await channel.send(.completed(response))
+                channel.finish()
             } catch {
-                continuation.finish(throwing: error)
+                channel.finish(throwing: error)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     /// The providers' breaker and outage state, for status displays.
@@ -143,15 +174,44 @@ public final class ResilientClient: Sendable {
     private func execute(
         _ request: ChatRequest, options: RequestOptions, deliver: (@Sendable (String) async -> Void)?
     ) async throws(ResilientClientError) -> ResilientResponse {
+        guard lifecycle.enter() else {
+            throw ResilientClientError(code: .shuttingDown, requestID: RequestID.make(), failures: [])
+        }
+        defer { lifecycle.leave() }
+        guard let deadline = options.deadline else {
+            return try await chain(request, options: options, deliver: deliver)
+        }
+        // The caller's deadline cancels the call in flight: its attempt and the request end `cancelled`.
+        let response: ResilientResponse?
+        do {
+            response = try await withDeadline(deadline - clock.now, clock: clock) {
+                try await self.chain(request, options: options, deliver: deliver)
+            }
+        } catch let error as ResilientClientError {
+            throw error
+        } catch {
+            throw ResilientClientError(code: .cancelled, requestID: RequestID.make(), failures: [])
+        }
+        guard let response else {
+            throw ResilientClientError(code: .deadlineExceeded, requestID: RequestID.make(), failures: [])
+        }
+        return response
+    }
+
+    private func chain(
+        _ request: ChatRequest, options: RequestOptions, deliver: (@Sendable (String) async -> Void)?
+    ) async throws(ResilientClientError) -> ResilientResponse {
         let requestID = RequestID.make()
         // Only cacheable requests are looked up or remembered, so only they pay for a fingerprint.
         let fingerprint = options.cacheable ? RequestFingerprint(request) : nil
         budget.recordRequest()
+        hedging?.budget.recordRequest()
         if let cached = try await admitThroughDegradedMode(fingerprint, options: options, requestID: requestID) {
             return cached
         }
         var run = ChainRun(requestID: requestID, estimatedTokens: Self.estimatedTokens(request))
         for (index, slot) in slots.enumerated() {
+            if Task.isCancelled { throw finishCancelled(&run, error: nil) }
             let laterSlots = slots[(index + 1)...]
             if let skip = skipReason(slot, later: laterSlots, tokens: run.estimatedTokens) {
                 run.failures.append(.init(provider: slot.name, skippedBecause: skip))
@@ -163,24 +223,46 @@ public final class ResilientClient: Sendable {
             if let previous = run.lastProviderTried { recorder.record(.fallback(from: previous, to: slot.name)) }
             run.noteProviderTried(slot.name)
             switch await tryProvider(slot, request: request, run: &run, hasFallback: !laterSlots.isEmpty, deliver: deliver) {
-            case .answered(let result):
-                if let fingerprint { degraded.remember(result, for: fingerprint, provider: slot.name) }
-                let usedFallback = slot.name != run.firstProviderTried
-                recorder.record(.requestFinished(outcome: usedFallback ? .fallback : .success))
+            case .answered(let result, let answeredBy):
+                if let fingerprint { degraded.remember(result, for: fingerprint, provider: answeredBy.name) }
+                let usedFallback = answeredBy.name != run.firstProviderTried
+                finish(&run, outcome: usedFallback ? .fallback : .success)
                 return ResilientResponse(
-                    result: result, provider: slot.name, attempts: run.attempts, usedFallback: usedFallback,
+                    result: result, provider: answeredBy.name, attempts: run.attempts, usedFallback: usedFallback,
                     fromCache: false, requestID: requestID)
             case .moveOn(let error):
                 run.failures.append(.init(provider: slot.name, error: error))
             case .stop(let code, let error):
                 run.failures.append(.init(provider: slot.name, error: error))
-                recorder.record(.requestFinished(outcome: .failed))
+                finish(&run, outcome: .failed)
                 throw ResilientClientError(
                     code: code, requestID: requestID, failures: run.failures, partialText: error.partial?.text)
+            case .cancelled(let error):
+                throw finishCancelled(&run, error: error.map { ($0, slot.name) })
             }
         }
-        recorder.record(.requestFinished(outcome: .failed))
+        finish(&run, outcome: .failed)
         throw ResilientClientError(code: .allProvidersFailed, requestID: requestID, failures: run.failures)
+    }
+
+    /// Records the request's end: its outcome on its last attempt (held back until now) and as a
+    /// ``ClientEvent``.
+    private func finish(_ run: inout ChainRun, outcome: RequestOutcome) {
+        if var last = run.heldAttempt {
+            last.requestOutcome = outcome
+            last.fallbackFrom = outcome == .fallback ? run.firstProviderTried : nil
+            recorder.record(last)
+            run.heldAttempt = nil
+        }
+        recorder.record(.requestFinished(outcome: outcome))
+    }
+
+    /// Ends a request its caller gave up on: outcome `cancelled`, no further attempt.
+    private func finishCancelled(_ run: inout ChainRun, error: (ProviderError, String)?) -> ResilientClientError {
+        if let (error, provider) = error { run.failures.append(.init(provider: provider, error: error)) }
+        finish(&run, outcome: .cancelled)
+        return ResilientClientError(
+            code: .cancelled, requestID: run.requestID, failures: run.failures, partialText: error?.0.partial?.text)
     }
 
     /// Bookkeeping of one logical request across providers.
@@ -192,10 +274,21 @@ public final class ResilientClient: Sendable {
         var failures: [ResilientClientError.ProviderFailure] = []
         var firstProviderTried: String?
         var lastProviderTried: String?
+        /// The latest attempt, recorded once it is known whether it is the request's last (which carries
+        /// `request_outcome` and `fallback_from`).
+        var heldAttempt: APICallMetric?
+        /// Hedges started for this request.
+        var hedges = 0
 
         init(requestID: String, estimatedTokens: Int) {
             self.requestID = requestID
             self.estimatedTokens = estimatedTokens
+        }
+
+        /// Records the attempt held back (it was not the last) and holds `metric` instead.
+        mutating func hold(_ metric: APICallMetric, recorder: any MetricsRecorder) {
+            if let previous = heldAttempt { recorder.record(previous) }
+            heldAttempt = metric
         }
 
         mutating func noteProviderTried(_ name: String) {
@@ -205,11 +298,14 @@ public final class ResilientClient: Sendable {
     }
 
     private enum ProviderVerdict {
-        case answered(ChatResult)
+        /// An answer, from this provider or from the one a hedge went to.
+        case answered(ChatResult, by: ProviderSlot)
         /// Try the next provider.
         case moveOn(ProviderError)
         /// No other provider can help (the request itself is wrong, or a stream already delivered text).
         case stop(ResilientClientError.Code, ProviderError)
+        /// The caller gave up; the error of the attempt it cut, if one was in flight.
+        case cancelled(ProviderError?)
     }
 
     /// Why `slot` is skipped without an attempt, or `nil` to try it.
@@ -247,14 +343,54 @@ public final class ResilientClient: Sendable {
                     estimatedTokens: run.estimatedTokens, maxWait: slot.retryPolicy.retryAfterCeiling)
             } catch {
                 slot.breaker.release(circuitPermit)
+                if error is CancellationError || Task.isCancelled { return .cancelled(nil) }
                 return .moveOn(ProviderError(errorType: .rateLimited, statusCode: 0, message: "\(slot.name): \(error)"))
+            }
+            if Task.isCancelled {
+                slot.breaker.release(circuitPermit)
+                ratePermit.complete(actualTokens: 0)
+                return .cancelled(nil)
             }
             run.attempts += 1
             let context = AttemptContext(
                 slot: slot, request: request, requestID: run.requestID, attempt: run.attempts, retryCount: retryCount,
                 fallback: run.firstProviderTried != slot.name, circuitState: circuitPermit.state)
-            let outcome = await runner.run(context, deliver: deliver)
-            recorder.record(outcome.metric)
+            let outcome: AttemptOutcome
+            if let hedging, run.hedges < hedging.policy.maxHedges {
+                let raced = await runHedged(
+                    context, policy: hedging.policy, hedgeBudget: hedging.budget, hedgeAttempt: run.attempts + 1,
+                    firstProvider: run.firstProviderTried, tokens: run.estimatedTokens, deliver: deliver)
+                outcome = raced.primary
+                if let (hedgeSlot, hedgeOutcome) = raced.hedge {
+                    run.attempts += 1
+                    run.hedges += 1
+                    if raced.hedgeWon, case .success(let result) = hedgeOutcome.result {
+                        // The hedge answered first: the first attempt was cancelled (or failed before).
+                        run.hold(outcome.metric, recorder: recorder)
+                        run.hold(hedgeOutcome.metric, recorder: recorder)
+                        ratePermit.complete(actualTokens: nil)
+                        if case .failure(let error) = outcome.result, error.errorType != .cancelled {
+                            slot.recordOutcome(error, permit: circuitPermit)
+                            noteOutageStatus(of: slot)
+                        } else {
+                            slot.breaker.release(circuitPermit)
+                        }
+                        return .answered(result, by: hedgeSlot)
+                    }
+                    if hedgeOutcome.deliveredText, case .failure(let error) = hedgeOutcome.result {
+                        // The hedge owned the stream (the first attempt was cancelled) and broke after text.
+                        run.hold(outcome.metric, recorder: recorder)
+                        run.hold(hedgeOutcome.metric, recorder: recorder)
+                        ratePermit.complete(actualTokens: nil)
+                        slot.breaker.release(circuitPermit)
+                        return .stop(.allProvidersFailed, error)
+                    }
+                    run.hold(hedgeOutcome.metric, recorder: recorder)
+                }
+            } else {
+                outcome = await runner.run(context, deliver: deliver)
+            }
+            run.hold(outcome.metric, recorder: recorder)
             let usedTokens = outcome.metric.inputTokens + outcome.metric.outputTokens
             // Unknown usage keeps the estimate in the token window rather than freeing it.
             ratePermit.complete(actualTokens: usedTokens > 0 ? usedTokens : nil)
@@ -262,7 +398,11 @@ public final class ResilientClient: Sendable {
             case .success(let result):
                 slot.recordOutcome(nil, permit: circuitPermit)
                 noteOutageStatus(of: slot)
-                return .answered(result)
+                return .answered(result, by: slot)
+            case .failure(let error) where error.errorType == .cancelled:
+                // The caller's, not the provider's: neither the breaker nor the outage detector counts it.
+                slot.breaker.release(circuitPermit)
+                return .cancelled(error)
             case .failure(let error):
                 slot.recordOutcome(error, permit: circuitPermit)
                 noteOutageStatus(of: slot)
@@ -283,7 +423,7 @@ public final class ResilientClient: Sendable {
                 do {
                     try await clock.sleep(for: delay)
                 } catch {
-                    return .stop(.allProvidersFailed, ProviderError(errorType: .connection, statusCode: 0, message: "cancelled while waiting to retry"))
+                    return .cancelled(nil)
                 }
                 retryCount += 1
                 previousDelay = delay
@@ -293,7 +433,7 @@ public final class ResilientClient: Sendable {
 
     /// Passes `slot`'s outage status to degraded mode, except on the common path where a healthy provider
     /// stays healthy, which cannot change degraded mode.
-    private func noteOutageStatus(of slot: ProviderSlot) {
+    func noteOutageStatus(of slot: ProviderSlot) {
         let healthy = slot.outage.severity == .none
         if healthy, slot.degradedModeSawHealthy.load(ordering: .acquiring) { return }
         degraded.update(slot.outage.status())
@@ -313,6 +453,9 @@ public final class ResilientClient: Sendable {
                     result: cached.result, provider: cached.provider ?? "cache", attempts: 0, usedFallback: false,
                     fromCache: true, requestID: requestID)
             }
+        } catch is CancellationError {
+            recorder.record(.requestFinished(outcome: .cancelled))
+            throw ResilientClientError(code: .cancelled, requestID: requestID, failures: [])
         } catch let error as DegradedModeError {
             recorder.record(.requestFinished(outcome: .failed))
             throw ResilientClientError(
@@ -328,5 +471,17 @@ public final class ResilientClient: Sendable {
 
     static func estimatedTokens(_ request: ChatRequest) -> Int {
         RequestTimeout.estimatedInputTokens(request) + (request.maxTokens ?? 1_024)
+    }
+}
+
+/// Runs as a ServiceLifecycle `Service`: ``run()`` returns once graceful shutdown is triggered (or the
+/// service task is cancelled), after ``ResilientClient/shutdown()`` let the calls in flight finish within
+/// `shutdown_grace_period_seconds` and released the transport the client created.
+extension ResilientClient: Service {
+    /// Waits for graceful shutdown (or cancellation), then ``shutdown()``.
+    public func run() async throws {
+        // Returns on graceful shutdown; throws `CancellationError` when the service task is cancelled.
+        try? await gracefulShutdown()
+        await shutdown()
     }
 }

@@ -11,6 +11,10 @@ public struct ResilientClientError: Error, Sendable, CustomStringConvertible {
         case deadlineExceeded
         /// The request cannot be sent as written (e.g. Anthropic's role alternation).
         case invalidRequest
+        /// The caller gave up: its task was cancelled or its stream's consumer stopped reading.
+        case cancelled
+        /// The client is shutting down (``ResilientClient/shutdown()``) and takes no new calls.
+        case shuttingDown
     }
 
     /// One provider's outcome.
@@ -45,6 +49,8 @@ public struct ResilientClientError: Error, Sendable, CustomStringConvertible {
         case .degraded: lead = "every provider is down (degraded mode)"
         case .deadlineExceeded: lead = "the deadline passed"
         case .invalidRequest: lead = "the request is invalid"
+        case .cancelled: lead = "the caller cancelled the request"
+        case .shuttingDown: lead = "the client is shutting down and takes no new calls"
         }
         var text = "\(lead) [request \(requestID)]"
         for failure in failures { text += "\n  - \(failure)" }

@@ -44,7 +44,7 @@ public enum APIKeyValidator {
     ) throws(ConfigurationError) -> [String: APIKey] {
         var keys: [String: APIKey] = [:]
         var problems: [ConfigurationError.Problem] = []
-        for provider in providers {
+        for provider in providers where !provider.keyless {
             let variable = provider.apiKeyEnvironmentVariable
             let path = "providers.\(provider.name).api_key_env"
             guard let raw = environment[variable] else {

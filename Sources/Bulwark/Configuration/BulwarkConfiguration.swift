@@ -4,14 +4,27 @@ public import BulwarkCore
 public struct BulwarkConfiguration: Sendable, Equatable {
     /// Providers in priority order (lowest `priority` first).
     public var providers: [ProviderConfiguration]
+    /// `retry:` — backoff and the retry budget.
     public var retry: RetryConfiguration
+    /// `circuit_breaker:` — the breaker of each provider.
     public var circuitBreaker: CircuitBreakerConfiguration
+    /// `outage:` — outage severity thresholds.
     public var outage: OutageConfiguration
+    /// `streaming:` — first-token and stall timeouts.
     public var streaming: StreamingConfiguration
+    /// `exporter:` — where the exporter listens and logs.
     public var exporter: ExporterSection
+    /// `alerts:` — budget, Alertmanager and threshold overrides.
     public var alerts: AlertsSection
+    /// `connect_timeout_seconds`: the limit for opening a connection to a provider, in seconds (default 10).
+    public var connectTimeoutSeconds: Double
+    /// `shutdown_grace_period_seconds`: how long ``ResilientClient/shutdown()`` lets calls in flight
+    /// finish, in seconds (default 10).
+    public var shutdownGracePeriodSeconds: Double
+    /// `hedging:`; `nil` (the default) sends no hedges.
+    public var hedging: HedgingConfiguration?
 
-    /// The defaults, with no providers.
+    /// The defaults, with no providers; every section and value has its documented default.
     public init(
         providers: [ProviderConfiguration] = [],
         retry: RetryConfiguration = .init(),
@@ -19,8 +32,14 @@ public struct BulwarkConfiguration: Sendable, Equatable {
         outage: OutageConfiguration = .init(),
         streaming: StreamingConfiguration = .init(),
         exporter: ExporterSection = .init(),
-        alerts: AlertsSection = .init()
+        alerts: AlertsSection = .init(),
+        connectTimeoutSeconds: Double = 10,
+        shutdownGracePeriodSeconds: Double = 10,
+        hedging: HedgingConfiguration? = nil
     ) {
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.shutdownGracePeriodSeconds = shutdownGracePeriodSeconds
+        self.hedging = hedging
         self.providers = providers
         self.retry = retry
         self.circuitBreaker = circuitBreaker
@@ -35,11 +54,15 @@ public struct BulwarkConfiguration: Sendable, Equatable {
 public struct ProviderConfiguration: Sendable, Equatable {
     /// The `provider` label and log field.
     public var name: String
+    /// The wire protocol: `openai`, `anthropic` or `google`.
     public var kind: ProviderKind
+    /// The model requested when a request names none.
     public var model: String
+    /// `base_url`: the API root (default: the kind's public endpoint).
     public var baseURL: String
     /// Environment variable that holds the API key.
     public var apiKeyEnvironmentVariable: String
+    /// Lower goes first (default: the position in the list).
     public var priority: Int
     /// Request timeout; `nil` computes it from the request (the guide's formula).
     public var timeoutSeconds: Double?
@@ -49,6 +72,8 @@ public struct ProviderConfiguration: Sendable, Equatable {
     public var pricing: Pricing?
     /// Gemini API version path segment.
     public var apiVersion: String?
+    /// `keyless`: the provider takes no API key (a local gateway); no key variable is read.
+    public var keyless: Bool
 
     /// The conventional key variable of each provider kind.
     public static func defaultKeyVariable(for kind: ProviderKind) -> String {
@@ -63,8 +88,10 @@ public struct ProviderConfiguration: Sendable, Equatable {
     public init(
         name: String, kind: ProviderKind, model: String, baseURL: String? = nil, apiKeyEnvironmentVariable: String? = nil,
         priority: Int = 0, timeoutSeconds: Double? = nil, maxRetries: Int? = nil,
-        rateLimits: RateLimitConfiguration = .init(), pricing: Pricing? = nil, apiVersion: String? = nil
+        rateLimits: RateLimitConfiguration = .init(), pricing: Pricing? = nil, apiVersion: String? = nil,
+        keyless: Bool = false
     ) {
+        self.keyless = keyless
         self.name = name
         self.kind = kind
         self.model = model
@@ -88,10 +115,14 @@ public struct ProviderConfiguration: Sendable, Equatable {
 
 /// `rate_limits:` of a provider; `nil` means not limited client-side.
 public struct RateLimitConfiguration: Sendable, Equatable {
+    /// `rpm`: requests per minute; `nil` (default): not limited.
     public var requestsPerMinute: Int?
+    /// `tpm`: input plus expected output tokens per minute; `nil` (default): not limited.
     public var tokensPerMinute: Int?
+    /// `max_concurrent`: requests in flight at once; `nil` (default): not limited.
     public var maxConcurrent: Int?
 
+    /// Creates client-side limits; every value defaults to `nil` (not limited).
     public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, maxConcurrent: Int? = nil) {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
@@ -113,59 +144,148 @@ public enum JitterStrategy: String, Sendable, CaseIterable {
 
 /// `retry:` — backoff and the retry budget.
 public struct RetryConfiguration: Sendable, Equatable {
-    public var maxRetries = 5
-    public var baseDelay = 1.0
-    public var maxDelay = 60.0
-    public var jitter = JitterStrategy.full
-    /// A provider's Retry-After above this many seconds makes the client fall back instead of waiting.
-    public var retryAfterCeiling = 60.0
-    /// Retries allowed as a share of requests over the budget window (token bucket).
-    public var budgetRatio = 0.1
-    public init() {}
+    /// `max_retries`: retries per provider after the first attempt (default 5).
+    public var maxRetries: Int
+    /// `base_delay`: the first backoff delay, in seconds (default 1).
+    public var baseDelay: Double
+    /// `max_delay`: the longest backoff delay, in seconds (default 60).
+    public var maxDelay: Double
+    /// `jitter`: how delays are randomised (default `full`).
+    public var jitter: JitterStrategy
+    /// `retry_after_ceiling`: a provider's Retry-After above this many seconds makes the client fall back
+    /// instead of waiting (default 60).
+    public var retryAfterCeiling: Double
+    /// `budget_ratio`: retries allowed as a share of requests over the budget window (default 0.1).
+    public var budgetRatio: Double
+
+    /// Creates a retry policy; every value has the documented default.
+    public init(
+        maxRetries: Int = 5, baseDelay: Double = 1.0, maxDelay: Double = 60.0, jitter: JitterStrategy = .full,
+        retryAfterCeiling: Double = 60.0, budgetRatio: Double = 0.1
+    ) {
+        self.maxRetries = maxRetries
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.jitter = jitter
+        self.retryAfterCeiling = retryAfterCeiling
+        self.budgetRatio = budgetRatio
+    }
 }
 
 /// `circuit_breaker:` — the guide's breaker parameters.
 public struct CircuitBreakerConfiguration: Sendable, Equatable {
-    public var failureThreshold = 5
-    public var recoveryTimeout = 60.0
-    public var windowSeconds = 120.0
-    public var halfOpenMaxCalls = 3
-    public var successThreshold = 2
-    public init() {}
+    /// `failure_threshold`: failures within the window that open the circuit (default 5).
+    public var failureThreshold: Int
+    /// `recovery_timeout`: seconds the circuit stays open before half-open trials (default 60).
+    public var recoveryTimeout: Double
+    /// `window_seconds`: the window failures are counted in, in seconds (default 120).
+    public var windowSeconds: Double
+    /// `half_open_max_calls`: trial calls let through while half-open (default 3).
+    public var halfOpenMaxCalls: Int
+    /// `success_threshold`: successful trials that close the circuit (default 2).
+    public var successThreshold: Int
+
+    /// Creates breaker parameters; every value has the documented default.
+    public init(
+        failureThreshold: Int = 5, recoveryTimeout: Double = 60.0, windowSeconds: Double = 120.0,
+        halfOpenMaxCalls: Int = 3, successThreshold: Int = 2
+    ) {
+        self.failureThreshold = failureThreshold
+        self.recoveryTimeout = recoveryTimeout
+        self.windowSeconds = windowSeconds
+        self.halfOpenMaxCalls = halfOpenMaxCalls
+        self.successThreshold = successThreshold
+    }
 }
 
 /// `outage:` — failure counts that make an outage extended or prolonged.
 public struct OutageConfiguration: Sendable, Equatable {
-    public var extendedThreshold = 5
-    public var prolongedThreshold = 20
-    public var windowSeconds = 300.0
-    public init() {}
+    /// `extended_threshold`: failures within the window that make an outage extended (default 5).
+    public var extendedThreshold: Int
+    /// `prolonged_threshold`: failures within the window that make an outage prolonged (default 20).
+    public var prolongedThreshold: Int
+    /// `window_seconds`: the window failures are counted in, in seconds (default 300).
+    public var windowSeconds: Double
+
+    /// Creates outage thresholds; every value has the documented default.
+    public init(extendedThreshold: Int = 5, prolongedThreshold: Int = 20, windowSeconds: Double = 300.0) {
+        self.extendedThreshold = extendedThreshold
+        self.prolongedThreshold = prolongedThreshold
+        self.windowSeconds = windowSeconds
+    }
 }
 
 /// `streaming:` — stall and first-token timeouts.
 public struct StreamingConfiguration: Sendable, Equatable {
-    public var stallTimeout = 15.0
-    public var firstTokenTimeout = 30.0
-    public init() {}
+    /// `stall_timeout`: the longest gap between chunks once text flows, in seconds (default 15).
+    public var stallTimeout: Double
+    /// `first_token_timeout`: the longest wait for the first token, in seconds (default 30).
+    public var firstTokenTimeout: Double
+
+    /// Creates stream timeouts; every value has the documented default.
+    public init(stallTimeout: Double = 15.0, firstTokenTimeout: Double = 30.0) {
+        self.stallTimeout = stallTimeout
+        self.firstTokenTimeout = firstTokenTimeout
+    }
+}
+
+/// `hedging:` — a second attempt for a request whose first has shown nothing (no response head, or no
+/// first token of a stream) after ``delay``; the first answer wins and the other attempt is cancelled.
+public struct HedgingConfiguration: Sendable, Equatable {
+    /// `delay_ms`: how long the first attempt may show nothing before a hedge starts, in seconds (YAML
+    /// gives milliseconds; default 2 s).
+    public var delay: Double
+    /// `max_hedges`: hedges per request (default 1).
+    public var maxHedges: Int
+    /// `budget_ratio`: hedges allowed as a share of requests (default 0.05), so an incident cannot
+    /// double the load.
+    public var budgetRatio: Double
+
+    /// Creates a hedging policy; every value has the documented default.
+    public init(delay: Double = 2, maxHedges: Int = 1, budgetRatio: Double = 0.05) {
+        self.delay = delay
+        self.maxHedges = maxHedges
+        self.budgetRatio = budgetRatio
+    }
 }
 
 /// `exporter:` — where the exporter listens and logs.
 public struct ExporterSection: Sendable, Equatable {
-    public var listen = "127.0.0.1:9464"
-    public var logDirectory = "./bulwark-logs"
-    public init() {}
+    /// `listen`: the exporter's `host:port` (default `127.0.0.1:9464`).
+    public var listen: String
+    /// `log_dir`: where the JSON-lines logs go (default `./bulwark-logs`).
+    public var logDirectory: String
+
+    /// Creates the exporter section; every value has the documented default.
+    public init(listen: String = "127.0.0.1:9464", logDirectory: String = "./bulwark-logs") {
+        self.listen = listen
+        self.logDirectory = logDirectory
+    }
 }
 
 /// `alerts:` — the budget, the optional Alertmanager, and overrides of the guide's thresholds.
 public struct AlertsSection: Sendable, Equatable {
-    public var dailyBudgetUSD = 50.0
-    /// Base URL of an Alertmanager to push firing and resolved alerts to (v2 API).
+    /// `daily_budget_usd`: the daily spend `LLMAPIBudgetExceeded` compares with, in US dollars (default 50).
+    public var dailyBudgetUSD: Double
+    /// `alertmanager_url`: base URL of an Alertmanager to push firing and resolved alerts to (v2 API);
+    /// `nil` (default): none.
     public var alertmanagerURL: String?
-    /// How often the in-process evaluator runs; `nil` keeps its default.
+    /// `evaluation_interval_seconds`: how often the in-process evaluator runs, in seconds; `nil` (default)
+    /// keeps its own default.
     public var evaluationIntervalSeconds: Double?
     /// Per-alert overrides (`error_rate: {warning: 0.05}`); unset fields keep the guide's values.
-    public var rules: [AlertName: AlertRuleOverride] = [:]
-    public init() {}
+    public var rules: [AlertName: AlertRuleOverride]
+
+    /// Creates the alerts section; every value has the documented default.
+    public init(
+        dailyBudgetUSD: Double = 50.0, alertmanagerURL: String? = nil, evaluationIntervalSeconds: Double? = nil,
+        rules: [AlertName: AlertRuleOverride] = [:]
+    ) {
+        self.dailyBudgetUSD = dailyBudgetUSD
+        self.alertmanagerURL = alertmanagerURL
+        self.evaluationIntervalSeconds = evaluationIntervalSeconds
+        self.rules = rules
+    }
 }
 
 /// Overrides of one alert rule; `nil` fields keep the default.

@@ -24,7 +24,14 @@ extension BulwarkConfiguration {
         }
         var reader = NodeReader()
         let configuration = reader.configuration(root)
-        if !reader.problems.isEmpty { throw ConfigurationError(source: source, problems: reader.problems) }
+        // The checks a configuration built in code gets too; those the reader reported already (with
+        // their line) are not repeated.
+        var problems = reader.problems
+        for problem in configuration.problems()
+        where !problems.contains(where: { $0.path == problem.path && $0.message == problem.message }) {
+            problems.append(problem)
+        }
+        if !problems.isEmpty { throw ConfigurationError(source: source, problems: problems) }
         return configuration
     }
 }
@@ -57,7 +64,7 @@ private struct NodeReader {
     mutating func string(_ mapping: Node.Mapping?, _ key: String, _ path: String) -> String? {
         guard let node = mapping?[key] else { return nil }
         guard case .scalar(let scalar) = node else {
-            problem("\(path).\(key)", node, "expected a string")
+            problem(path.isEmpty ? key : "\(path).\(key)", node, "expected a string")
             return nil
         }
         return scalar.string
@@ -66,11 +73,11 @@ private struct NodeReader {
     mutating func int(_ mapping: Node.Mapping?, _ key: String, _ path: String, minimum: Int) -> Int? {
         guard let node = mapping?[key] else { return nil }
         guard let value = node.int else {
-            problem("\(path).\(key)", node, "expected an integer, got \"\(node.string ?? "?")\"")
+            problem(path.isEmpty ? key : "\(path).\(key)", node, "expected an integer, got \"\(node.string ?? "?")\"")
             return nil
         }
         guard value >= minimum else {
-            problem("\(path).\(key)", node, "must be at least \(minimum), got \(value)")
+            problem(path.isEmpty ? key : "\(path).\(key)", node, "must be at least \(minimum), got \(value)")
             return nil
         }
         return value
@@ -79,11 +86,11 @@ private struct NodeReader {
     mutating func double(_ mapping: Node.Mapping?, _ key: String, _ path: String, minimum: Double) -> Double? {
         guard let node = mapping?[key] else { return nil }
         guard let value = node.float ?? node.int.map(Double.init), value.isFinite else {
-            problem("\(path).\(key)", node, "expected a number, got \"\(node.string ?? "?")\"")
+            problem(path.isEmpty ? key : "\(path).\(key)", node, "expected a number, got \"\(node.string ?? "?")\"")
             return nil
         }
         guard value >= minimum else {
-            problem("\(path).\(key)", node, "must be at least \(minimum), got \(value)")
+            problem(path.isEmpty ? key : "\(path).\(key)", node, "must be at least \(minimum), got \(value)")
             return nil
         }
         return value
@@ -91,7 +98,21 @@ private struct NodeReader {
 
     mutating func configuration(_ root: Node?) -> BulwarkConfiguration {
         var configuration = BulwarkConfiguration()
-        let top = mapping(root, "", allowed: ["providers", "retry", "circuit_breaker", "outage", "streaming", "exporter", "alerts"])
+        let top = mapping(root, "", allowed: [
+            "providers", "retry", "circuit_breaker", "outage", "streaming", "exporter", "alerts",
+            "connect_timeout_seconds", "shutdown_grace_period_seconds", "hedging",
+        ])
+        if let value = double(top, "connect_timeout_seconds", "", minimum: 0.001) { configuration.connectTimeoutSeconds = value }
+        if let value = double(top, "shutdown_grace_period_seconds", "", minimum: 0) {
+            configuration.shutdownGracePeriodSeconds = value
+        }
+        if let hedging = mapping(top?["hedging"], "hedging", allowed: ["delay_ms", "max_hedges", "budget_ratio"]) {
+            var policy = HedgingConfiguration()
+            if let value = double(hedging, "delay_ms", "hedging", minimum: 1) { policy.delay = value / 1000 }
+            if let value = int(hedging, "max_hedges", "hedging", minimum: 0) { policy.maxHedges = value }
+            if let value = double(hedging, "budget_ratio", "hedging", minimum: 0) { policy.budgetRatio = value }
+            configuration.hedging = policy
+        }
         if let list = top?["providers"] {
             if let sequence = list.sequence {
                 for (index, item) in sequence.enumerated() {
@@ -183,7 +204,7 @@ private struct NodeReader {
         let path = "providers[\(index)]"
         guard let entry = mapping(node, path, allowed: [
             "name", "kind", "model", "base_url", "api_key_env", "priority", "timeout_seconds", "max_retries",
-            "rate_limits", "pricing", "api_version",
+            "rate_limits", "pricing", "api_version", "keyless",
         ]) else {
             problem(path, node, "expected a mapping with at least name and model")
             return nil
@@ -219,11 +240,15 @@ private struct NodeReader {
         let maxRetries = int(entry, "max_retries", path, minimum: 0)
         let keyVariable = string(entry, "api_key_env", path)
         let apiVersion = string(entry, "api_version", path)
+        var keyless = false
+        if let node = entry["keyless"] {
+            if let value = node.bool { keyless = value } else { problem("\(path).keyless", node, "expected true or false") }
+        }
         guard let name, let kind, let model else { return nil }
         return ProviderConfiguration(
             name: name, kind: kind, model: model, baseURL: baseURL, apiKeyEnvironmentVariable: keyVariable,
             priority: priority, timeoutSeconds: timeout, maxRetries: maxRetries, rateLimits: rateLimits,
-            pricing: pricing, apiVersion: apiVersion)
+            pricing: pricing, apiVersion: apiVersion, keyless: keyless)
     }
 
     mutating func checkUniqueNames(_ providers: [ProviderConfiguration], _ sequence: Node.Sequence) {

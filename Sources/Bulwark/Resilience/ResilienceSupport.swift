@@ -21,7 +21,7 @@ public enum ProviderFailurePolicy {
             .requestTimeout, .streamStalled, .streamError, .streamTruncated, .invalidResponse:
             return true
         case .badRequest, .authentication, .permission, .notFound, .requestTooLarge, .rateLimited,
-            .quotaExhausted, .contentFiltered, .unknown:
+            .quotaExhausted, .contentFiltered, .cancelled, .unknown:
             return false
         }
     }

@@ -1,11 +1,13 @@
 public import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// The production transport: AsyncHTTPClient with a pooled connection per host.
 public final class AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
     private let ownsClient: Bool
+    private let isShutDown = Atomic<Bool>(false)
 
     /// Creates a transport with its own `HTTPClient` (shut down by ``shutdown()``).
     public init(connectTimeout: Duration = .seconds(10), maxConnectionsPerHost: Int = 64) {
@@ -33,9 +35,9 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         ownsClient = false
     }
 
-    /// Releases the client's connections.
+    /// Releases the client's connections; calling it again does nothing.
     public func shutdown() async {
-        guard ownsClient else { return }
+        guard ownsClient, !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         try? await client.shutdown()
     }
 

@@ -9,7 +9,7 @@ enum RegistryExposition {
 
     private static var labeledFamilies: [KeyPath<RegistryState, LabeledFamily>] {
         [
-            \.requests, \.fallbacks, \.circuitState, \.circuitOpens, \.rateLimitRemaining, \.rateLimitLimit,
+            \.requests, \.fallbacks, \.hedges, \.circuitState, \.circuitOpens, \.rateLimitRemaining, \.rateLimitLimit,
             \.outageSeverity, \.dailyBudget, \.alertFiring, \.eventsIngested, \.eventsRejected,
         ]
     }

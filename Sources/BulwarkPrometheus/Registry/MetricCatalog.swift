@@ -27,11 +27,15 @@ public enum MetricCatalog {
         type: .counter, unit: "usd")
     public static let requests = MetricDescriptor(
         name: "llm_api_requests_total",
-        help: "Logical requests by outcome: success (first provider), fallback (a later provider) or failed.",
+        help: "Logical requests by outcome: success (first provider), fallback (a later provider), failed or cancelled (by the caller).",
         type: .counter)
     public static let fallbacks = MetricDescriptor(
         name: "llm_api_fallbacks_total",
         help: "Moves of a logical request from one provider to the next in the fallback chain.",
+        type: .counter)
+    public static let hedges = MetricDescriptor(
+        name: "llm_api_hedges_total",
+        help: "Hedged attempts by provider and result: won (answered first) or lost (cancelled or failed).",
         type: .counter)
     public static let circuitState = MetricDescriptor(
         name: "llm_api_circuit_state",

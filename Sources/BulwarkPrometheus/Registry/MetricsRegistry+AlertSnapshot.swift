@@ -7,7 +7,9 @@ extension MetricsRegistry {
     public func alertSnapshot() -> AlertSnapshot {
         state.withLock { state in
             var perSeries = [AlertSnapshot.ProviderTotals](repeating: .init(), count: state.series.count)
-            for call in state.calls {
+            // A cancelled call is the caller's: neither an error nor a call in the error rate.
+            let cancelled = UInt8(ErrorType.allCases.firstIndex(of: .cancelled)! + 1)
+            for call in state.calls where call.key.errorIndex != cancelled {
                 let position = Int(call.key.series)
                 let count = Double(call.count)
                 perSeries[position].calls += count

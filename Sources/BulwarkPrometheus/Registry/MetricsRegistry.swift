@@ -86,6 +86,10 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
         case .rateLimit(let provider, let resource, let remaining, let limit):
             setRateLimit(provider: provider, resource: resource, remaining: remaining, limit: limit)
         case .outageSeverityChanged(let provider, let severity): setOutageSeverity(severity, provider: provider)
+        case .hedge(let provider, let won):
+            state.withLock { state in
+                state.hedges.add([state.providers.admit(provider), won ? "won" : "lost"], 1, now: now())
+            }
         }
     }
 

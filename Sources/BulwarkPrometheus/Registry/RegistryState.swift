@@ -16,6 +16,7 @@ struct RegistryState {
 
     var requests = LabeledFamily(MetricCatalog.requests, labelNames: ["outcome"])
     var fallbacks = LabeledFamily(MetricCatalog.fallbacks, labelNames: ["from_provider", "to_provider"])
+    var hedges = LabeledFamily(MetricCatalog.hedges, labelNames: ["provider", "result"])
     var circuitState = LabeledFamily(MetricCatalog.circuitState, labelNames: ["provider", "state"])
     var circuitOpens = LabeledFamily(MetricCatalog.circuitOpens, labelNames: ["provider"])
     var rateLimitRemaining = LabeledFamily(MetricCatalog.rateLimitRemaining, labelNames: ["provider", "resource"])
