@@ -55,9 +55,7 @@ public final class Exporter: Sendable {
             pusher = nil
         }
         let routes = ExporterRoutes(configuration: configuration, registry: registry, logSink: logSink, evaluator: evaluator)
-        server = HTTPServer(
-            configuration: .init(host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes),
-            router: routes.router())
+        server = HTTPServer(configuration: try Self.serverConfiguration(configuration), router: routes.router())
     }
 
     /// Writes a diagnostic line to standard error.
@@ -68,17 +66,34 @@ public final class Exporter: Sendable {
     /// The bound port (useful when the configuration asked for port 0).
     public var port: Int { server.port }
 
-    /// Replays the logged alert windows, starts serving and starts evaluating alerts; throws a clear
+    /// Starts serving, replays the logged alert windows on a thread of its own while `/healthz`,
+    /// `/metrics` and ingestion are already answered, then starts evaluating alerts; throws a clear
     /// error when the address cannot be bound.
     public func start() throws {
-        if configuration.replayLogsOnStart, let directory = configuration.logDirectory {
-            replayAlertWindows(from: directory)
-        }
         try server.start()
+        guard configuration.replayLogsOnStart, let directory = configuration.logDirectory else {
+            startEvaluating()
+            return
+        }
+        let openedAt = Date().timeIntervalSince1970
+        Thread.detachNewThread { [self] in
+            replayAlertWindows(from: directory, endingAt: openedAt)
+            startEvaluating()
+        }
+    }
+
+    /// Whether the start-up replay is over and alerts are being evaluated.
+    public var isEvaluating: Bool { evaluation.withLock { $0 != nil } }
+
+    /// What the HTTP server has refused or cut so far (body budget, deadlines).
+    var serverStatistics: HTTPServer.Statistics { server.statistics }
+
+    private func startEvaluating() {
         let evaluator = self.evaluator
         let pusher = self.pusher
         let generatorURL = "http://\(configuration.host):\(server.port)/alerts"
         evaluation.withLock { task in
+            guard task == nil else { return }
             task = Task {
                 await evaluator.run { _ in
                     guard let pusher else { return }
@@ -96,11 +111,48 @@ public final class Exporter: Sendable {
         logSink?.close()
     }
 
-    private func replayAlertWindows(from directory: String) {
-        let since = Date().timeIntervalSince1970 - evaluator.replayHorizonSeconds
+    /// Events that ended after `openedAt` were posted while the replay ran; the registry counts them
+    /// already, so they are skipped here.
+    static func serverConfiguration(_ configuration: ExporterConfiguration) throws -> HTTPServer.Configuration {
+        var server = HTTPServer.Configuration(
+            host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes)
+        server.bodyBudgetBytes = max(configuration.maxBodyBytes, configuration.bodyBudgetBytes)
+        server.perIPConnectionLimit = configuration.perIPConnectionLimit
+        server.connectionLimit = configuration.connectionLimit
+        server.headersTimeout = configuration.headersTimeoutSeconds > 0
+            ? .milliseconds(Int64(configuration.headersTimeoutSeconds * 1000)) : nil
+        server.requestTimeout = configuration.requestTimeoutSeconds > 0
+            ? .milliseconds(Int64(configuration.requestTimeoutSeconds * 1000)) : nil
+        switch (configuration.tlsCertificatePath, configuration.tlsKeyPath) {
+        case (nil, nil):
+            break
+        case (let certificate?, let key?):
+            server.tls = HTTPServer.TLSCredentials(
+                certificatePEM: try readPEM(certificate, what: "TLS certificate"),
+                privateKeyPEM: try readPEM(key, what: "TLS key"))
+        default:
+            throw ExporterSetupError(message: "TLS needs both a certificate and a key (--tls-cert and --tls-key)")
+        }
+        return server
+    }
+
+    private static func readPEM(_ path: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ExporterSetupError(message: "cannot read the \(what) file \(path)")
+        }
+        guard data.count <= 1024 * 1024, let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN ") else {
+            throw ExporterSetupError(message: "the \(what) file \(path) is not PEM text")
+        }
+        return text
+    }
+
+    private func replayAlertWindows(from directory: String, endingAt openedAt: Double) {
+        let since = openedAt - evaluator.replayHorizonSeconds
         do {
-            _ = try evaluator.replay { add in
-                _ = try LogReader(directory: directory).forEachEvent(since: since) { add($0) }
+            _ = try evaluator.replay(now: openedAt) { add in
+                _ = try LogReader(directory: directory).forEachEvent(since: since) { event in
+                    if event.timestamp + max(0, event.latencyMs) / 1000 <= openedAt { add(event) }
+                }
             }
         } catch {
             diagnostics("alert replay from \(directory) failed: \(error)")
@@ -126,27 +178,33 @@ final class ExporterRoutes: Sendable {
 
     func router() -> Router {
         var router = Router()
-        router.get("/metrics") { [self] request in authorized(request) ?? metrics(request) }
-        router.get("/alerts") { [self] request in authorized(request) ?? .json(evaluator.prometheusAlertsJSON()) }
+        router.get("/metrics") { [self] request in metrics(request) }
+        router.get("/alerts") { [self] _ in .json(evaluator.prometheusAlertsJSON()) }
         router.get("/healthz") { _ in HTTPResponse.text("ok\n") }
         router.get("/") { [self] _ in index() }
-        router.post("/v1/events") { [self] request in authorized(request) ?? ingest(request) }
+        router.post("/v1/events") { [self] request in ingest(request) }
+        let authorization = ExporterAuthorization(
+            bearerToken: configuration.bearerToken,
+            basicUser: configuration.basicAuthUser,
+            basicPassword: configuration.basicAuthPassword)
+        router.admission = { request in
+            Self.admit(request, authorization: authorization)
+        }
         return router
     }
 
-    /// `401` when a bearer token is configured and the request does not carry it; `nil` otherwise.
-    private func authorized(_ request: HTTPRequest) -> HTTPResponse? {
-        guard let token = configuration.bearerToken else { return nil }
-        let given = request.headers["authorization"] ?? ""
-        if constantTimeEquals(Array(given.utf8), Array("Bearer \(token)".utf8)) { return nil }
-        var response = HTTPResponse.json(errorBody("unauthorized", "a bearer token is required"), status: 401)
-        response.headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"bulwark\"")
-        return response
-    }
-
-    private func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        return zip(lhs, rhs).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    /// Runs on the headers, before any body byte: `401` for a protected route without valid
+    /// credentials, and no body at all for the unprotected `GET` routes.
+    static func admit(_ request: HTTPRequest, authorization: ExporterAuthorization) -> HTTPResponse? {
+        let isOpen = request.path == "/healthz" || request.path == "/"
+        if isOpen {
+            let length = request.headers["content-length"].flatMap { Int($0) } ?? 0
+            if length > 0 || request.headers.contains("transfer-encoding") {
+                return .json("{\"error\":\"bad_request\",\"message\":\"\(request.path) takes no body\"}", status: 400)
+            }
+            return nil
+        }
+        return authorization.admits(request.headers["authorization"]) ? nil : authorization.challenge()
     }
 
     func collectExtraFamilies() -> [CollectedFamily] {
@@ -192,7 +250,7 @@ final class ExporterRoutes: Sendable {
     private func ingest(_ request: HTTPRequest) -> HTTPResponse {
         guard let framing = EventBatchFraming(contentType: request.headers["content-type"]) else {
             registry.recordRejected(reason: "unsupported_media_type")
-            let given = request.headers["content-type"] ?? "none"
+            let given = EventValidationError.quoted(request.headers["content-type"] ?? "none")
             return .json(
                 errorBody("unsupported_media_type", "Content-Type \(given) is not accepted; send \(EventBatchFraming.acceptedMediaTypes)"),
                 status: 415)

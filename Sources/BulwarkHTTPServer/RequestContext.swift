@@ -16,6 +16,8 @@ struct ConnectionHandle: @unchecked Sendable {
 final class RequestContext: Sendable {
     let core: ServerCore
     private let query: String?
+    /// The raw target holds a control character, a space or DEL, which HTTP does not allow.
+    private let hasInvalidTarget: Bool
     private let state = Mutex(State())
 
     private enum Phase {
@@ -85,6 +87,7 @@ final class RequestContext: Sendable {
     /// `target` is the raw request target (`/path?query`) as it arrived.
     init(core: ServerCore, target: String) {
         self.core = core
+        hasInvalidTarget = target.utf8.contains { $0 < 0x21 || $0 == 0x7F }
         if let questionMark = target.firstIndex(of: "?") {
             let afterMark = target[target.index(after: questionMark)...]
             query = String(afterMark.prefix { $0 != "#" })
@@ -137,6 +140,9 @@ final class RequestContext: Sendable {
     /// The answer a request gets from its headers alone, or `nil` when its body may be read: framing
     /// errors, unknown routes and methods, the router's admission hook, the body limit and the budget.
     private func earlyResponse(to head: Head) -> HTTPResponse? {
+        if hasInvalidTarget {
+            return core.framingResponse(status: 400, reason: "the request target holds a control character or a space")
+        }
         let declaredLength: Int?
         switch RequestFramingCheck.check(head.headers) {
         case .reject(let status, let reason):

@@ -153,6 +153,20 @@ public struct StreamingConfiguration: Sendable, Equatable {
 public struct ExporterSection: Sendable, Equatable {
     public var listen = "127.0.0.1:9464"
     public var logDirectory = "./bulwark-logs"
+    /// Environment variable holding the bearer token of `/metrics`, `/alerts` and `/v1/events`.
+    public var authTokenEnv: String?
+    /// Basic-auth user of the same routes (with `basicAuthPasswordEnv`).
+    public var basicAuthUser: String?
+    /// Environment variable holding the basic-auth password.
+    public var basicAuthPasswordEnv: String?
+    /// PEM certificate file; with `tlsKey` the exporter serves HTTPS.
+    public var tlsCertificate: String?
+    /// PEM private key file.
+    public var tlsKey: String?
+    /// Bytes of request bodies in flight across all requests (default 64 MiB).
+    public var bodyBudgetBytes: Int?
+    /// Connections from one client address (default 256).
+    public var perIPConnectionLimit: Int?
     public init() {}
 }
 
