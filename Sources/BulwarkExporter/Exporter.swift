@@ -20,13 +20,15 @@ public final class Exporter: Sendable {
     /// The in-process alert evaluator behind `/alerts` and `llm_api_alert_firing`.
     public let evaluator: AlertEvaluator
     private let server: HTTPServer
+    private let replayProgress: ReplayProgress
     private let pusher: AlertmanagerPusher?
     private let evaluation = Mutex<Task<Void, Never>?>(nil)
     private let diagnostics: @Sendable (String) -> Void
 
     /// Creates the exporter, opening its log directory; call ``start()`` to serve.
     ///
-    /// - Parameter diagnostics: receives problems that do not stop the service (a failed Alertmanager push).
+    /// - Parameter diagnostics: receives problems that do not stop the service (a failed Alertmanager push)
+    ///   and the outcome of the start-up replay.
     public init(
         configuration: ExporterConfiguration,
         diagnostics: @escaping @Sendable (String) -> Void = Exporter.writeToStandardError
@@ -55,6 +57,7 @@ public final class Exporter: Sendable {
             pusher = nil
         }
         let routes = ExporterRoutes(configuration: configuration, registry: registry, logSink: logSink, evaluator: evaluator)
+        replayProgress = routes.replayProgress
         server = HTTPServer(configuration: try Self.serverConfiguration(configuration), router: routes.router())
     }
 
@@ -76,8 +79,10 @@ public final class Exporter: Sendable {
             return
         }
         let openedAt = Date().timeIntervalSince1970
+        replayProgress.begin()
         Thread.detachNewThread { [self] in
             replayAlertWindows(from: directory, endingAt: openedAt)
+            replayProgress.end()
             startEvaluating()
         }
     }
@@ -148,12 +153,17 @@ public final class Exporter: Sendable {
 
     private func replayAlertWindows(from directory: String, endingAt openedAt: Double) {
         let since = openedAt - evaluator.replayHorizonSeconds
+        let started = ContinuousClock.now
+        var replayed = 0
         do {
             _ = try evaluator.replay(now: openedAt) { add in
                 _ = try LogReader(directory: directory).forEachEvent(since: since) { event in
-                    if event.timestamp + max(0, event.latencyMs) / 1000 <= openedAt { add(event) }
+                    guard event.timestamp + max(0, event.latencyMs) / 1000 <= openedAt else { return }
+                    replayed += 1
+                    add(event)
                 }
             }
+            diagnostics("alert windows replayed: \(replayed) logged events in \(started.duration(to: .now))")
         } catch {
             diagnostics("alert replay from \(directory) failed: \(error)")
         }
@@ -167,6 +177,8 @@ final class ExporterRoutes: Sendable {
     let logSink: JSONLinesLogSink?
     let evaluator: AlertEvaluator
     private let processMetrics = ProcessMetrics()
+    /// Whether the start-up replay is still running (shown by `/healthz`, which answers all along).
+    let replayProgress = ReplayProgress()
     private let registryCreated = Date().timeIntervalSince1970
 
     init(configuration: ExporterConfiguration, registry: MetricsRegistry, logSink: JSONLinesLogSink?, evaluator: AlertEvaluator) {
@@ -180,7 +192,9 @@ final class ExporterRoutes: Sendable {
         var router = Router()
         router.get("/metrics") { [self] request in metrics(request) }
         router.get("/alerts") { [self] _ in .json(evaluator.prometheusAlertsJSON()) }
-        router.get("/healthz") { _ in HTTPResponse.text("ok\n") }
+        router.get("/healthz") { [replayProgress] _ in
+            HTTPResponse.text(replayProgress.isReplaying ? "ok (replaying the alert windows from the logs)\n" : "ok\n")
+        }
         router.get("/") { [self] _ in index() }
         router.post("/v1/events") { [self] request in ingest(request) }
         let authorization = ExporterAuthorization(
