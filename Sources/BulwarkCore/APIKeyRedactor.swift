@@ -16,8 +16,8 @@ public enum APIKeyRedactor {
         var ignoresCase: Bool
         /// Keep the prefix and replace only what follows (a scheme or parameter name, not part of the key).
         var keepsPrefix: Bool
-        /// The prefix may follow a letter or digit (`access_token=`); otherwise it must start a word,
-        /// where `_` and `-` count as separators (`KEY_sk-…`).
+        /// The prefix may follow a letter or digit (`access_token=`); otherwise it must not follow a
+        /// letter, digit or `-` (so `KEY_sk-…` matches but `risk-sk-…` and `task-` do not).
         var matchesInsideWords: Bool
     }
 
@@ -64,7 +64,11 @@ public enum APIKeyRedactor {
     private static func matches(_ pattern: Pattern, in bytes: [UInt8], at index: Int) -> Bool {
         let prefix = pattern.prefix
         guard index + prefix.count <= bytes.count else { return false }
-        if !pattern.matchesInsideWords, index > 0, isAlphanumeric(bytes[index - 1]) { return false }
+        if !pattern.matchesInsideWords, index > 0,
+            isAlphanumeric(bytes[index - 1]) || bytes[index - 1] == UInt8(ascii: "-")
+        {
+            return false
+        }
         for offset in 0..<prefix.count {
             let byte = bytes[index + offset]
             let wanted = prefix[offset]
