@@ -59,6 +59,7 @@ public final class Exporter: Sendable {
         let routes = ExporterRoutes(configuration: configuration, registry: registry, logSink: logSink, evaluator: evaluator)
         replayProgress = routes.replayProgress
         server = HTTPServer(configuration: try Self.serverConfiguration(configuration), router: routes.router())
+        routes.serverMetrics.attach(server)
     }
 
     /// Writes a diagnostic line to standard error.
@@ -179,6 +180,8 @@ final class ExporterRoutes: Sendable {
     private let processMetrics = ProcessMetrics()
     /// Whether the start-up replay is still running (shown by `/healthz`, which answers all along).
     let replayProgress = ReplayProgress()
+    /// The HTTP server's refusals and bytes in flight, once the exporter attaches its server.
+    let serverMetrics = HTTPServerMetrics()
     private let registryCreated = Date().timeIntervalSince1970
 
     init(configuration: ExporterConfiguration, registry: MetricsRegistry, logSink: JSONLinesLogSink?, evaluator: AlertEvaluator) {
@@ -224,6 +227,7 @@ final class ExporterRoutes: Sendable {
     func collectExtraFamilies() -> [CollectedFamily] {
         var families = processMetrics.collect()
         let created = registryCreated
+        families += serverMetrics.collect(created: created)
         families.append(CollectedFamily(
             descriptor: MetricCatalog.logEventsWritten, samples: [.init(value: Double(logSink?.eventsWritten ?? 0))],
             created: created))

@@ -79,6 +79,9 @@ import Testing
             holders.append(client)
             peak = max(peak, Self.residentBytes(of: pid))
         }
+        let during = try serve.get("/metrics").text
+        let held = MetricsText.sum("llm_api_exporter_body_in_flight_bytes", in: during)
+        #expect(held > 0 && held <= 64 * 1024 * 1024, "\(held) bytes held")
         for client in holders {
             if let head = try? client.readHead(), head.status == 503 {
                 refused += 1
@@ -94,6 +97,9 @@ import Testing
         // The stated bound: the 64 MiB body budget, twice over for array growth, plus 64 MiB of slack.
         #expect(peak - before < 192 * 1024 * 1024, "peak \(peak >> 20) MiB from \(before >> 20) MiB")
         #expect(refused >= 190)
+        let metrics = try serve.get("/metrics").text
+        let counted = MetricsText.sum("llm_api_exporter_requests_refused_total", matching: ["reason": "body_budget"], in: metrics)
+        #expect(counted >= Double(refused), "\(counted) refusals counted")
     }
 
     @Test func malformedRequestsAndBodiesOnlyEverGet4xx() throws {
