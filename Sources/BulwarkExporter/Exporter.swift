@@ -97,7 +97,8 @@ public final class Exporter: Sendable {
     private func startEvaluating() {
         let evaluator = self.evaluator
         let pusher = self.pusher
-        let generatorURL = "http://\(configuration.host):\(server.port)/alerts"
+        let scheme = configuration.tlsCertificatePath == nil ? "http" : "https"
+        let generatorURL = "\(scheme)://\(configuration.host):\(server.port)/alerts"
         evaluation.withLock { task in
             guard task == nil else { return }
             task = Task {

@@ -50,3 +50,27 @@ import Testing
         #expect(!result.output.contains(Self.fragment), "\(result.output)")
     }
 }
+
+/// `serve` names the TLS file it cannot use and stops, instead of serving plain HTTP.
+@Suite struct TLSSetupEndToEndTests {
+    @Test func unusableTLSFilesAreNamed() throws {
+        let directory = try makeTemporaryDirectory("bulwark-tls-bad")
+        try "not a certificate".write(toFile: "\(directory)/cert.pem", atomically: true, encoding: .utf8)
+        try "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".write(
+            toFile: "\(directory)/garbled.pem", atomically: true, encoding: .utf8)
+        try "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".write(
+            toFile: "\(directory)/key.pem", atomically: true, encoding: .utf8)
+        let bulwark = try Tools.bulwark()
+        let cases: [([String], String)] = [
+            (["--tls-cert", "\(directory)/missing.pem", "--tls-key", "\(directory)/key.pem"], "missing.pem"),
+            (["--tls-cert", "\(directory)/cert.pem", "--tls-key", "\(directory)/key.pem"], "not PEM"),
+            (["--tls-cert", "\(directory)/garbled.pem"], "--tls-key"),
+            (["--tls-cert", "\(directory)/garbled.pem", "--tls-key", "\(directory)/key.pem"], "TLS certificate or key was refused"),
+        ]
+        for (arguments, expected) in cases {
+            let result = try runCommand(bulwark, ["serve", "--listen", "127.0.0.1:0", "--no-logs"] + arguments, timeout: 30)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(result.output.contains(expected), "\(arguments): \(result.output)")
+        }
+    }
+}
