@@ -34,8 +34,9 @@ extension HTTPServer {
         /// previous answer (so it also bounds an idle keep-alive connection); `nil` for no deadline.
         /// Unlike ``connectionTimeout`` it does not restart with every byte. Default 30 s.
         public var headersTimeout: Duration?
-        /// How long a connection may take to deliver a whole request, headers and body; `nil` for no
-        /// deadline. The handler's and the response's time do not count. Default 120 s.
+        /// How long a connection may take to deliver a whole request, headers and body, counted from the
+        /// same start as ``headersTimeout``; `nil` for no deadline. The handler's and the response's time
+        /// do not count. Default 120 s.
         public var requestTimeout: Duration?
         /// libmicrohttpd's strict client discipline (`MHD_OPTION_STRICT_FOR_CLIENT`: HTTP/1.1 without
         /// `Host` and spaces in the request target are refused). Default `true`.
