@@ -51,6 +51,8 @@ final class RequestContext: Sendable {
         var reservedBytes = 0
         /// The budget was reserved from `Content-Length` before the body; otherwise piece by piece.
         var hasDeclaredLength = false
+        /// The router's admission hook let the request in from its headers.
+        var isAdmitted = false
         var handlerResponse: HTTPResponse?
         var task: Task<Void, Never>?
         var stream = StreamBuffer()
@@ -150,18 +152,26 @@ final class RequestContext: Sendable {
         case .proceed(let length):
             declaredLength = length
         }
+        // Without a body there is nothing to protect, and an early answer costs the connection
+        // (libmicrohttpd 0.9.75 closes after any answer queued before the request is complete), so the
+        // route and the admission hook are then consulted when the request is dispatched.
+        let mayHaveBody = declaredLength.map { $0 > 0 } ?? head.headers.contains("Transfer-Encoding")
+        guard mayHaveBody else { return nil }
         let router = core.router
         let request = HTTPRequest(
             method: head.method, path: head.path, query: query, headers: head.headers, body: [],
             remoteAddress: head.remoteAddress)
         switch router.resolve(method: head.method, path: head.path) {
         case .found: break
-        case .methodNotAllowed(let allowed): return closing(Router.methodNotAllowed(request, allowed: allowed))
-        case .notFound: return closing(router.notFoundHandler(request))
+        case .methodNotAllowed(let allowed):
+            return closing(Router.methodNotAllowed(request, allowed: allowed))
+        case .notFound:
+            return closing(router.notFoundHandler(request))
         }
         if let admission = router.admission, let answer = admission(request) {
             return closing(answer)
         }
+        state.withLock { $0.isAdmitted = true }
         if let declaredLength {
             if declaredLength > core.maxBodyBytes { return core.payloadTooLargeResponse() }
             guard core.bodyBudget.reserve(declaredLength) else { return core.overBudgetResponse() }
@@ -173,7 +183,7 @@ final class RequestContext: Sendable {
         return nil
     }
 
-    /// An early answer closes the connection when a body may follow that will not be read.
+    /// An early answer closes the connection: a body may follow that will not be read.
     private func closing(_ response: HTTPResponse) -> HTTPResponse {
         var response = response
         response.headers.replaceOrAdd(name: "Connection", value: "close")
@@ -213,8 +223,10 @@ final class RequestContext: Sendable {
 
     private func dispatch(_ connection: OpaquePointer) -> Bool {
         core.watchdog.bodyReceived(connection)
-        let (request, rejection): (HTTPRequest?, Rejection?) = state.withLock { state in
-            guard state.rejection == nil, let head = state.head else { return (nil, state.rejection ?? .tooLarge) }
+        let (request, rejection, isAdmitted): (HTTPRequest?, Rejection?, Bool) = state.withLock { state in
+            guard state.rejection == nil, let head = state.head else {
+                return (nil, state.rejection ?? .tooLarge, state.isAdmitted)
+            }
             defer { state.body = [] }
             let request = HTTPRequest(
                 method: head.method,
@@ -224,10 +236,13 @@ final class RequestContext: Sendable {
                 body: state.body,
                 remoteAddress: head.remoteAddress
             )
-            return (request, nil)
+            return (request, nil, state.isAdmitted)
         }
         guard let request else {
             let answer = rejection == .overBudget ? core.overBudgetResponse() : core.payloadTooLargeResponse()
+            return respond(answer, on: connection)
+        }
+        if !isAdmitted, let admission = core.router.admission, let answer = admission(request) {
             return respond(answer, on: connection)
         }
         switch core.router.resolve(method: request.method, path: request.path) {

@@ -81,3 +81,21 @@ import Testing
         #expect(admitted.status == 200)
     }
 }
+
+/// An early answer to a request without a body keeps the connection for the next request.
+@Suite(.timeLimit(.minutes(1))) struct EarlyAnswerKeepAliveTests {
+    @Test func bodilessRefusalsKeepTheConnection() async throws {
+        var router = Router()
+        router.get("/open") { _ in .text("open\n") }
+        router.get("/guarded") { _ in .text("secret\n") }
+        router.admission = { request in request.path == "/guarded" ? .text("no\n", status: 401) : nil }
+        try await withServer(router: router) { server in
+            let port = server.port
+            let statuses = try await onThread {
+                let client = try RawHTTPClient(port: port)
+                return [try client.get("/guarded").status, try client.get("/missing").status, try client.get("/open").status]
+            }
+            #expect(statuses == [401, 404, 200])
+        }
+    }
+}
