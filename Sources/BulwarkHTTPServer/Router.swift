@@ -52,8 +52,10 @@ public struct Router: Sendable {
 
     /// Sees each request's method, path, headers and client address before any body byte is read, and
     /// may answer at once (`401`, `503`, ...); `nil` lets the request go on. The request's `body` is
-    /// always empty here. An answer given here is sent without `100 Continue`, the body is never read,
-    /// and the connection is closed after the answer. It runs on a server thread and must not block.
+    /// always empty here. For a request that declares a body, an answer given here is sent before any
+    /// of it is read (without `100 Continue`) and the connection is closed after it; a request without a
+    /// body gets it as its ordinary answer and keeps its connection. It runs on a server thread and must
+    /// not block.
     public var admission: (@Sendable (HTTPRequest) -> HTTPResponse?)?
 
     /// Creates an empty router.
