@@ -82,9 +82,10 @@ public final class Exporter: Sendable {
         let openedAt = Date().timeIntervalSince1970
         replayProgress.begin()
         Thread.detachNewThread { [self] in
-            replayAlertWindows(from: directory, endingAt: openedAt)
+            let outcome = replayAlertWindows(from: directory, endingAt: openedAt)
             replayProgress.end()
             startEvaluating()
+            diagnostics(outcome)
         }
     }
 
@@ -118,8 +119,7 @@ public final class Exporter: Sendable {
         logSink?.close()
     }
 
-    /// Events that ended after `openedAt` were posted while the replay ran; the registry counts them
-    /// already, so they are skipped here.
+    /// The HTTP server's settings from the exporter's: limits, deadlines and the TLS files' contents.
     static func serverConfiguration(_ configuration: ExporterConfiguration) throws -> HTTPServer.Configuration {
         var server = HTTPServer.Configuration(
             host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes)
@@ -153,7 +153,10 @@ public final class Exporter: Sendable {
         return text
     }
 
-    private func replayAlertWindows(from directory: String, endingAt openedAt: Double) {
+    /// Replays the logged events of the alert windows and says how it went, in one line. Events that
+    /// ended after `openedAt` were posted while the replay ran; the registry counts them already, so
+    /// they are skipped here.
+    private func replayAlertWindows(from directory: String, endingAt openedAt: Double) -> String {
         let since = openedAt - evaluator.replayHorizonSeconds
         let started = ContinuousClock.now
         var replayed = 0
@@ -165,11 +168,12 @@ public final class Exporter: Sendable {
                     add(event)
                 }
             }
-            diagnostics("alert windows replayed: \(replayed) logged events in \(started.duration(to: .now))")
+            return "alert windows replayed: \(replayed) logged events in \(started.duration(to: .now))"
         } catch {
-            diagnostics("alert replay from \(directory) failed: \(error)")
+            return "alert replay from \(directory) failed: \(error)"
         }
     }
+
 }
 
 /// The handlers behind the exporter's routes.

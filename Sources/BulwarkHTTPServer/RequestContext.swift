@@ -290,6 +290,7 @@ final class RequestContext: Sendable {
     }
 
     private func respond(_ response: HTTPResponse, on connection: OpaquePointer) -> Bool {
+        releaseBudget()
         var headers = response.headers
         if core.isDraining {
             headers.replaceOrAdd(name: "Connection", value: "close")
@@ -317,6 +318,16 @@ final class RequestContext: Sendable {
             startProducer(producer)
             return true
         }
+    }
+
+    /// Gives the request's share of the body budget back: once it is answered its body has been used
+    /// (or was never kept), so a client reading the answer sees the budget free again.
+    private func releaseBudget() {
+        let reserved = state.withLock { state in
+            defer { state.reservedBytes = 0 }
+            return state.reservedBytes
+        }
+        core.bodyBudget.release(reserved)
     }
 
     /// Keeps `task` for cancellation, or cancels it at once if the request is already over.
