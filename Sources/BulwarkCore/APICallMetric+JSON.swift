@@ -15,6 +15,15 @@ public struct EventValidationError: Error, Sendable, Equatable, CustomStringConv
         if let field { return "field \"\(field)\": \(reason)" }
         return reason
     }
+
+    /// The most characters of a rejected value an error quotes.
+    public static let maxQuotedCharacters = 40
+
+    /// `text` for quoting in an error: at most ``maxQuotedCharacters`` characters, `…` marking a cut.
+    public static func quoted(_ text: String) -> String {
+        guard text.count > maxQuotedCharacters else { return text }
+        return text.prefix(maxQuotedCharacters) + "… (\(text.utf8.count) bytes)"
+    }
 }
 
 extension APICallMetric {
@@ -31,6 +40,10 @@ extension APICallMetric {
 
     /// The longest provider or model name accepted, in bytes.
     public static let maxNameLength = 256
+    /// The longest `request_id`, `provider_error_type` or `fallback_from` accepted, in bytes.
+    public static let maxIdentifierLength = 256
+    /// `error_message` is cut to this many characters (not refused): provider messages can be long.
+    public static let maxErrorMessageCharacters = 500
 
     /// Decodes and validates one event from a parsed JSON object.
     package init(json: JSONValue) throws(EventValidationError) {
@@ -49,24 +62,33 @@ extension APICallMetric {
             isRetry: try fields.bool("is_retry") ?? false,
             retryCount: try fields.int("retry_count", range: 0...Int.max) ?? 0,
             errorType: try fields.enumeration("error_type", ErrorType.self),
-            errorMessage: try fields.string("error_message"),
+            errorMessage: try fields.string("error_message", maxBytes: nil).map(Self.cutErrorMessage),
             circuitState: try fields.enumeration("circuit_state", CircuitState.self) ?? .closed,
-            requestID: try fields.string("request_id") ?? "",
+            requestID: try fields.string("request_id", maxBytes: Self.maxIdentifierLength) ?? "",
             attempt: try fields.int("attempt", range: 1...Int.max) ?? 1,
             fallback: try fields.bool("fallback") ?? false,
             stream: try fields.bool("stream") ?? false,
             timeToFirstTokenMs: try fields.double("time_to_first_token_ms", minimum: 0),
             costUSD: try fields.double("cost_usd", minimum: 0) ?? 0,
-            providerErrorType: try fields.string("provider_error_type"),
+            providerErrorType: try fields.string("provider_error_type", maxBytes: Self.maxIdentifierLength),
             retryAfterMs: try fields.double("retry_after_ms", minimum: 0),
             hedge: try fields.bool("hedge") ?? false,
             requestOutcome: try fields.enumeration("request_outcome", RequestOutcome.self),
-            fallbackFrom: try fields.string("fallback_from")
+            fallbackFrom: try fields.string("fallback_from", maxBytes: Self.maxIdentifierLength)
         )
         if statusCode != 0, !(100...599).contains(statusCode) {
             throw EventValidationError(field: "status_code", reason: "\(statusCode) is not an HTTP status (100-599, or 0 for no response)")
         }
         if let message = errorMessage { errorMessage = APIKeyRedactor.redact(message) }
+    }
+
+    /// The first ``maxErrorMessageCharacters`` Unicode scalars (so at most 4 bytes each, whatever
+    /// combining marks a character holds).
+    static func cutErrorMessage(_ message: String) -> String {
+        guard message.unicodeScalars.count > maxErrorMessageCharacters else { return message }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: message.unicodeScalars.prefix(maxErrorMessageCharacters))
+        return String(scalars)
     }
 
     /// Parses one event from the bytes of a JSON object.
@@ -160,11 +182,14 @@ private struct FieldReader {
 
     func double(_ name: String, required: Bool = false, minimum: Double) throws(EventValidationError) -> Double? {
         guard let value = try value(name, required: required) else { return nil }
-        guard case .number(let text) = value, let number = Double(text), number.isFinite else {
+        guard case .number(let text) = value else {
             throw EventValidationError(field: name, reason: "expected a number, got \(value.typeName)")
         }
+        guard let number = Double(text), number.isFinite else {
+            throw EventValidationError(field: name, reason: "number out of range: \(EventValidationError.quoted(text))")
+        }
         guard number >= minimum else {
-            throw EventValidationError(field: name, reason: "must be at least \(minimum), got \(text)")
+            throw EventValidationError(field: name, reason: "must be at least \(minimum), got \(EventValidationError.quoted(text))")
         }
         return number
     }
@@ -175,10 +200,13 @@ private struct FieldReader {
             throw EventValidationError(field: name, reason: "expected an integer, got \(value.typeName)")
         }
         guard let number = Int(text) ?? Self.integralDouble(text) else {
-            throw EventValidationError(field: name, reason: "expected an integer, got \(text)")
+            let finite = Double(text)?.isFinite ?? false
+            let reason = finite ? "expected an integer, got \(EventValidationError.quoted(text))"
+                : "number out of range: \(EventValidationError.quoted(text))"
+            throw EventValidationError(field: name, reason: reason)
         }
         guard range.contains(number) else {
-            throw EventValidationError(field: name, reason: "\(text) is out of range")
+            throw EventValidationError(field: name, reason: "\(EventValidationError.quoted(text)) is out of range")
         }
         return number
     }
@@ -197,10 +225,14 @@ private struct FieldReader {
         return flag
     }
 
-    func string(_ name: String) throws(EventValidationError) -> String? {
+    /// A string field; `maxBytes` refuses longer ones (`nil`: the caller cuts it).
+    func string(_ name: String, maxBytes: Int?) throws(EventValidationError) -> String? {
         guard let value = try value(name, required: false) else { return nil }
         guard case .string(let text) = value else {
             throw EventValidationError(field: name, reason: "expected a string, got \(value.typeName)")
+        }
+        if let maxBytes, text.utf8.count > maxBytes {
+            throw EventValidationError(field: name, reason: "longer than \(maxBytes) bytes (\(text.utf8.count))")
         }
         return text
     }
@@ -220,10 +252,11 @@ private struct FieldReader {
     func enumeration<E: RawRepresentable & CaseIterable>(
         _ name: String, _ type: E.Type
     ) throws(EventValidationError) -> E? where E.RawValue == String {
-        guard let text = try string(name) else { return nil }
+        guard let text = try string(name, maxBytes: nil) else { return nil }
         guard let value = E(rawValue: text) else {
             let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
-            throw EventValidationError(field: name, reason: "unknown value \"\(text)\"; expected one of: \(allowed)")
+            throw EventValidationError(
+                field: name, reason: "unknown value \"\(EventValidationError.quoted(text))\"; expected one of: \(allowed)")
         }
         return value
     }

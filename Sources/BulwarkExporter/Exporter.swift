@@ -20,13 +20,15 @@ public final class Exporter: Sendable {
     /// The in-process alert evaluator behind `/alerts` and `llm_api_alert_firing`.
     public let evaluator: AlertEvaluator
     private let server: HTTPServer
+    private let replayProgress: ReplayProgress
     private let pusher: AlertmanagerPusher?
     private let evaluation = Mutex<Task<Void, Never>?>(nil)
     private let diagnostics: @Sendable (String) -> Void
 
     /// Creates the exporter, opening its log directory; call ``start()`` to serve.
     ///
-    /// - Parameter diagnostics: receives problems that do not stop the service (a failed Alertmanager push).
+    /// - Parameter diagnostics: receives problems that do not stop the service (a failed Alertmanager push)
+    ///   and the outcome of the start-up replay.
     public init(
         configuration: ExporterConfiguration,
         diagnostics: @escaping @Sendable (String) -> Void = Exporter.writeToStandardError
@@ -55,9 +57,9 @@ public final class Exporter: Sendable {
             pusher = nil
         }
         let routes = ExporterRoutes(configuration: configuration, registry: registry, logSink: logSink, evaluator: evaluator)
-        server = HTTPServer(
-            configuration: .init(host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes),
-            router: routes.router())
+        replayProgress = routes.replayProgress
+        server = HTTPServer(configuration: try Self.serverConfiguration(configuration), router: routes.router())
+        routes.serverMetrics.attach(server)
     }
 
     /// Writes a diagnostic line to standard error.
@@ -68,17 +70,38 @@ public final class Exporter: Sendable {
     /// The bound port (useful when the configuration asked for port 0).
     public var port: Int { server.port }
 
-    /// Replays the logged alert windows, starts serving and starts evaluating alerts; throws a clear
+    /// Starts serving, replays the logged alert windows on a thread of its own while `/healthz`,
+    /// `/metrics` and ingestion are already answered, then starts evaluating alerts; throws a clear
     /// error when the address cannot be bound.
     public func start() throws {
-        if configuration.replayLogsOnStart, let directory = configuration.logDirectory {
-            replayAlertWindows(from: directory)
-        }
         try server.start()
+        guard configuration.replayLogsOnStart, let directory = configuration.logDirectory else {
+            startEvaluating()
+            return
+        }
+        let openedAt = Date().timeIntervalSince1970
+        replayProgress.begin()
+        Thread.detachNewThread { [self] in
+            let outcome = replayAlertWindows(from: directory, endingAt: openedAt)
+            replayProgress.end()
+            startEvaluating()
+            diagnostics(outcome)
+        }
+    }
+
+    /// Whether the start-up replay is over and alerts are being evaluated.
+    public var isEvaluating: Bool { evaluation.withLock { $0 != nil } }
+
+    /// What the HTTP server has refused or cut so far (body budget, deadlines).
+    var serverStatistics: HTTPServer.Statistics { server.statistics }
+
+    private func startEvaluating() {
         let evaluator = self.evaluator
         let pusher = self.pusher
-        let generatorURL = "http://\(configuration.host):\(server.port)/alerts"
+        let scheme = configuration.tlsCertificatePath == nil ? "http" : "https"
+        let generatorURL = "\(scheme)://\(configuration.host):\(server.port)/alerts"
         evaluation.withLock { task in
+            guard task == nil else { return }
             task = Task {
                 await evaluator.run { _ in
                     guard let pusher else { return }
@@ -96,16 +119,61 @@ public final class Exporter: Sendable {
         logSink?.close()
     }
 
-    private func replayAlertWindows(from directory: String) {
-        let since = Date().timeIntervalSince1970 - evaluator.replayHorizonSeconds
+    /// The HTTP server's settings from the exporter's: limits, deadlines and the TLS files' contents.
+    static func serverConfiguration(_ configuration: ExporterConfiguration) throws -> HTTPServer.Configuration {
+        var server = HTTPServer.Configuration(
+            host: configuration.host, port: configuration.port, maxBodyBytes: configuration.maxBodyBytes)
+        server.bodyBudgetBytes = max(configuration.maxBodyBytes, configuration.bodyBudgetBytes)
+        server.perIPConnectionLimit = configuration.perIPConnectionLimit
+        server.connectionLimit = configuration.connectionLimit
+        server.headersTimeout = configuration.headersTimeoutSeconds > 0
+            ? .milliseconds(Int64(configuration.headersTimeoutSeconds * 1000)) : nil
+        server.requestTimeout = configuration.requestTimeoutSeconds > 0
+            ? .milliseconds(Int64(configuration.requestTimeoutSeconds * 1000)) : nil
+        switch (configuration.tlsCertificatePath, configuration.tlsKeyPath) {
+        case (nil, nil):
+            break
+        case (let certificate?, let key?):
+            server.tls = HTTPServer.TLSCredentials(
+                certificatePEM: try readPEM(certificate, what: "TLS certificate"),
+                privateKeyPEM: try readPEM(key, what: "TLS key"))
+        default:
+            throw ExporterSetupError(message: "TLS needs both a certificate and a key (--tls-cert and --tls-key)")
+        }
+        return server
+    }
+
+    private static func readPEM(_ path: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ExporterSetupError(message: "cannot read the \(what) file \(path)")
+        }
+        guard data.count <= 1024 * 1024, let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN ") else {
+            throw ExporterSetupError(message: "the \(what) file \(path) is not PEM text")
+        }
+        return text
+    }
+
+    /// Replays the logged events of the alert windows and says how it went, in one line. Events that
+    /// ended after `openedAt` were posted while the replay ran; the registry counts them already, so
+    /// they are skipped here.
+    private func replayAlertWindows(from directory: String, endingAt openedAt: Double) -> String {
+        let since = openedAt - evaluator.replayHorizonSeconds
+        let started = ContinuousClock.now
+        var replayed = 0
         do {
-            _ = try evaluator.replay { add in
-                _ = try LogReader(directory: directory).forEachEvent(since: since) { add($0) }
+            _ = try evaluator.replay(now: openedAt) { add in
+                _ = try LogReader(directory: directory).forEachEvent(since: since) { event in
+                    guard event.timestamp + max(0, event.latencyMs) / 1000 <= openedAt else { return }
+                    replayed += 1
+                    add(event)
+                }
             }
+            return "alert windows replayed: \(replayed) logged events in \(started.duration(to: .now))"
         } catch {
-            diagnostics("alert replay from \(directory) failed: \(error)")
+            return "alert replay from \(directory) failed: \(error)"
         }
     }
+
 }
 
 /// The handlers behind the exporter's routes.
@@ -116,6 +184,10 @@ final class ExporterRoutes: Sendable {
     let evaluator: AlertEvaluator
     private let processMetrics = ProcessMetrics()
     private let postedState: PostedEventState
+    /// Whether the start-up replay is still running (shown by `/healthz`, which answers all along).
+    let replayProgress = ReplayProgress()
+    /// The HTTP server's refusals and bytes in flight, once the exporter attaches its server.
+    let serverMetrics = HTTPServerMetrics()
     private let registryCreated = Date().timeIntervalSince1970
 
     init(configuration: ExporterConfiguration, registry: MetricsRegistry, logSink: JSONLinesLogSink?, evaluator: AlertEvaluator) {
@@ -128,33 +200,42 @@ final class ExporterRoutes: Sendable {
 
     func router() -> Router {
         var router = Router()
-        router.get("/metrics") { [self] request in authorized(request) ?? metrics(request) }
-        router.get("/alerts") { [self] request in authorized(request) ?? .json(evaluator.prometheusAlertsJSON()) }
-        router.get("/healthz") { _ in HTTPResponse.text("ok\n") }
+        router.get("/metrics") { [self] request in metrics(request) }
+        router.get("/alerts") { [self] _ in .json(evaluator.prometheusAlertsJSON()) }
+        router.get("/healthz") { [replayProgress] _ in
+            HTTPResponse.text(replayProgress.isReplaying ? "ok (replaying the alert windows from the logs)\n" : "ok\n")
+        }
         router.get("/") { [self] _ in index() }
-        router.post("/v1/events") { [self] request in authorized(request) ?? ingest(request) }
+        router.post("/v1/events") { [self] request in ingest(request) }
         router.get("/v1/events/schema") { _ in HTTPResponse.json(APICallMetric.jsonSchema) }
+        let authorization = ExporterAuthorization(
+            bearerToken: configuration.bearerToken,
+            basicUser: configuration.basicAuthUser,
+            basicPassword: configuration.basicAuthPassword)
+        router.admission = { request in
+            Self.admit(request, authorization: authorization)
+        }
         return router
     }
 
-    /// `401` when a bearer token is configured and the request does not carry it; `nil` otherwise.
-    private func authorized(_ request: HTTPRequest) -> HTTPResponse? {
-        guard let token = configuration.bearerToken else { return nil }
-        let given = request.headers["authorization"] ?? ""
-        if constantTimeEquals(Array(given.utf8), Array("Bearer \(token)".utf8)) { return nil }
-        var response = HTTPResponse.json(errorBody("unauthorized", "a bearer token is required"), status: 401)
-        response.headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"bulwark\"")
-        return response
-    }
-
-    private func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        return zip(lhs, rhs).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    /// Runs on the headers, before any body byte: `401` for a protected route without valid
+    /// credentials, and no body at all for the unprotected `GET` routes.
+    static func admit(_ request: HTTPRequest, authorization: ExporterAuthorization) -> HTTPResponse? {
+        let isOpen = request.path == "/healthz" || request.path == "/"
+        if isOpen {
+            let length = request.headers["content-length"].flatMap { Int($0) } ?? 0
+            if length > 0 || request.headers.contains("transfer-encoding") {
+                return .json("{\"error\":\"bad_request\",\"message\":\"\(request.path) takes no body\"}", status: 400)
+            }
+            return nil
+        }
+        return authorization.admits(request.headers["authorization"]) ? nil : authorization.challenge()
     }
 
     func collectExtraFamilies() -> [CollectedFamily] {
         var families = processMetrics.collect()
         let created = registryCreated
+        families += serverMetrics.collect(created: created)
         families.append(CollectedFamily(
             descriptor: MetricCatalog.logEventsWritten, samples: [.init(value: Double(logSink?.eventsWritten ?? 0))],
             created: created))
@@ -195,7 +276,7 @@ final class ExporterRoutes: Sendable {
     private func ingest(_ request: HTTPRequest) -> HTTPResponse {
         guard let framing = EventBatchFraming(contentType: request.headers["content-type"]) else {
             registry.recordRejected(reason: "unsupported_media_type")
-            let given = request.headers["content-type"] ?? "none"
+            let given = EventValidationError.quoted(request.headers["content-type"] ?? "none")
             return .json(
                 errorBody("unsupported_media_type", "Content-Type \(given) is not accepted; send \(EventBatchFraming.acceptedMediaTypes)"),
                 status: 415)

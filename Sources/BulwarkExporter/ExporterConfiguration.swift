@@ -15,8 +15,28 @@ public struct ExporterConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Most events accepted in one `POST /v1/events`.
     public var maxEventsPerRequest: Int
-    /// When set, every route but `/healthz` and `/` requires `Authorization: Bearer <token>`.
+    /// When set, every route but `/healthz` and `/` requires `Authorization: Bearer <token>`
+    /// (or the basic credentials, when those are set too).
     public var bearerToken: String?
+    /// With ``basicAuthPassword``: every route but `/healthz` and `/` requires these basic credentials
+    /// (or the bearer token, when that is set too).
+    public var basicAuthUser: String?
+    /// The password of ``basicAuthUser``.
+    public var basicAuthPassword: String?
+    /// PEM certificate (chain) file; with ``tlsKeyPath`` the exporter serves HTTPS only.
+    public var tlsCertificatePath: String?
+    /// PEM private key file of ``tlsCertificatePath`` (unencrypted).
+    public var tlsKeyPath: String?
+    /// Bytes of request bodies held at once across all requests; past it `503` with `Retry-After`.
+    public var bodyBudgetBytes: Int = 64 * 1024 * 1024
+    /// Connections open at once from one client address.
+    public var perIPConnectionLimit: Int = 256
+    /// Connections open at once in total.
+    public var connectionLimit: Int = 1024
+    /// Seconds a connection may take to send a request's headers (from accept or the previous answer).
+    public var headersTimeoutSeconds: Double = 30
+    /// Seconds a connection may take to send a whole request, body included.
+    public var requestTimeoutSeconds: Double = 120
     /// The daily budget published as `llm_api_daily_budget_usd`.
     public var dailyBudgetUSD: Double?
     /// Limits of the registry's label values.
@@ -96,4 +116,11 @@ public struct ListenAddressError: Error, Sendable, CustomStringConvertible {
     /// What was wrong.
     public var reason: String
     public var description: String { "invalid listen address \"\(text)\": \(reason)" }
+}
+
+/// A setting the exporter cannot start with (an unreadable TLS file, half a TLS pair).
+public struct ExporterSetupError: Error, Sendable, CustomStringConvertible {
+    /// What was wrong, naming the file or flag.
+    public var message: String
+    public var description: String { message }
 }

@@ -49,9 +49,27 @@ func requestCompletedCallback(
     requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
     reason: MHD_RequestTerminationCode
 ) {
+    if let cls, let connection {
+        Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue().watchdog.requestFinished(connection)
+    }
     guard let requestContext, let opaque = requestContext.pointee else { return }
     requestContext.pointee = nil
     Unmanaged<RequestContext>.fromOpaque(opaque).takeRetainedValue().requestCompleted()
+}
+
+func notifyConnectionCallback(
+    cls: UnsafeMutableRawPointer?,
+    connection: OpaquePointer?,
+    socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    toe: MHD_ConnectionNotificationCode
+) {
+    guard let cls, let connection else { return }
+    let watchdog = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue().watchdog
+    if toe.rawValue == 0 {  // MHD_CONNECTION_NOTIFY_STARTED
+        watchdog.opened(connection)
+    } else {
+        watchdog.closed(connection)
+    }
 }
 
 func streamContentReader(
@@ -73,7 +91,6 @@ func streamContentReaderFree(cls: UnsafeMutableRawPointer?) {
 func errorLogCallback(cls: UnsafeMutableRawPointer?, format: UnsafePointer<CChar>?, arguments: CVaListPointer?) {
     guard let cls, let format, let arguments else { return }
     let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
-    guard core.errorLog != nil else { return }
     var buffer = [CChar](repeating: 0, count: 1024)
     _ = vsnprintf(&buffer, buffer.count, format, arguments)
     var message = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }

@@ -23,8 +23,27 @@ extension HTTPServer {
         public var threadPoolSize: Int
         /// The most connections open at once across all workers. Default 1024.
         public var connectionLimit: Int
-        /// The most connections open at once from one IP address; `nil` for no limit. Default `nil`.
+        /// The most connections open at once from one IP address; `nil` for no limit. Default 256, so
+        /// that one client cannot take every connection of ``connectionLimit``.
         public var perIPConnectionLimit: Int?
+        /// The most bytes of request bodies held at once across all requests. A request reserves its
+        /// declared `Content-Length` (or each piece of a chunked body) before it is read; a request that
+        /// would pass the budget gets `503` with `Retry-After` instead. Default 64 MiB.
+        public var bodyBudgetBytes: Int
+        /// How long a connection may take to deliver a request's headers, counted from accept or from the
+        /// previous answer (so it also bounds an idle keep-alive connection); `nil` for no deadline.
+        /// Unlike ``connectionTimeout`` it does not restart with every byte. Default 30 s.
+        public var headersTimeout: Duration?
+        /// How long a connection may take to deliver a whole request, headers and body, counted from the
+        /// same start as ``headersTimeout``; `nil` for no deadline. The handler's and the response's time
+        /// do not count. Default 120 s.
+        public var requestTimeout: Duration?
+        /// libmicrohttpd's strict client discipline (`MHD_OPTION_STRICT_FOR_CLIENT`: HTTP/1.1 without
+        /// `Host` and spaces in the request target are refused). Default `true`.
+        public var isStrict: Bool
+        /// A PEM certificate (chain) and private key to serve HTTPS through libmicrohttpd's GnuTLS;
+        /// `nil` serves plain HTTP. Default `nil`.
+        public var tls: TLSCredentials?
         /// Seconds a connection may sit idle (no bytes either way) before it is closed; `0` for never.
         /// Connections suspended while a handler or a stream producer works do not time out. Default 60.
         public var connectionTimeout: Int
@@ -42,8 +61,13 @@ extension HTTPServer {
             maxBodyBytes: Int = 8 * 1024 * 1024,
             threadPoolSize: Int = Configuration.defaultThreadPoolSize,
             connectionLimit: Int = 1024,
-            perIPConnectionLimit: Int? = nil,
+            perIPConnectionLimit: Int? = 256,
             connectionTimeout: Int = 60,
+            bodyBudgetBytes: Int = 64 * 1024 * 1024,
+            headersTimeout: Duration? = .seconds(30),
+            requestTimeout: Duration? = .seconds(120),
+            isStrict: Bool = true,
+            tls: TLSCredentials? = nil,
             shutdownGracePeriod: Duration = .seconds(10),
             errorLog: (@Sendable (String) -> Void)? = nil
         ) {
@@ -54,6 +78,11 @@ extension HTTPServer {
             self.connectionLimit = connectionLimit
             self.perIPConnectionLimit = perIPConnectionLimit
             self.connectionTimeout = connectionTimeout
+            self.bodyBudgetBytes = bodyBudgetBytes
+            self.headersTimeout = headersTimeout
+            self.requestTimeout = requestTimeout
+            self.isStrict = isStrict
+            self.tls = tls
             self.shutdownGracePeriod = shutdownGracePeriod
             self.errorLog = errorLog
         }

@@ -42,6 +42,7 @@ public final class HTTPServer: Sendable {
         let pointer: OpaquePointer
         let core: ServerCore
         let port: Int
+        let watchdog: Task<Void, Never>
     }
 
     /// Creates a server; nothing listens until ``start()``.
@@ -52,6 +53,7 @@ public final class HTTPServer: Sendable {
 
     deinit {
         if case .running(let daemon) = lifecycle.withLock({ $0 }) {
+            daemon.watchdog.cancel()
             daemon.core.forceAll()
             MHD_stop_daemon(daemon.pointer)
         }
@@ -125,6 +127,7 @@ public final class HTTPServer: Sendable {
                 break
             }
         }
+        daemon.watchdog.cancel()
         daemon.core.forceAll()
         MHD_stop_daemon(daemon.pointer)
         if listenSocket >= 0 { close(listenSocket) }
@@ -138,6 +141,12 @@ public final class HTTPServer: Sendable {
     }
 
     private func startDaemon() throws(HTTPServerError) -> Daemon {
+        if let tls = configuration.tls {
+            guard bulwark_mhd_supports_tls() != 0 else {
+                throw HTTPServerError(code: .invalidTLS, message: "this libmicrohttpd was built without TLS support")
+            }
+            if let problem = tls.problem { throw HTTPServerError(code: .invalidTLS, message: problem) }
+        }
         let socket = try ListeningSocket.make(host: configuration.host, port: configuration.port)
         let core = ServerCore(router: router, configuration: configuration)
         // poll(), not epoll: `stop` quiesces the daemon, and libmicrohttpd 0.9.75 (Debian 12) aborts the
@@ -146,28 +155,84 @@ public final class HTTPServer: Sendable {
         // poll() side of quiescing only signals the workers.
         var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_POLL.rawValue
         if socket.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
-        if configuration.errorLog != nil { flags |= MHD_USE_ERROR_LOG.rawValue }
+        flags |= MHD_USE_ERROR_LOG.rawValue  // kept to explain a failed start; forwarded only to `errorLog`
 
-        // The core is passed unretained: `Daemon` owns it for as long as libmicrohttpd runs.
-        let pointer = bulwark_mhd_start_daemon(
-            flags,
-            socket.descriptor,
-            UInt32(clamping: max(2, configuration.threadPoolSize)),
-            UInt32(clamping: max(1, configuration.connectionLimit)),
-            UInt32(clamping: max(0, configuration.perIPConnectionLimit ?? 0)),
-            UInt32(clamping: max(0, configuration.connectionTimeout)),
-            errorLogCallback,
-            accessHandlerCallback,
-            requestCompletedCallback,
-            uriLogCallback,
-            Unmanaged.passUnretained(core).toOpaque()
-        )
+        // The core is passed unretained: `Daemon` owns it for as long as libmicrohttpd runs. The PEM
+        // strings only need to live through MHD_start_daemon (GnuTLS copies them).
+        let certificate = configuration.tls?.certificatePEM ?? ""
+        let key = configuration.tls?.privateKeyPEM ?? ""
+        let hasTLS = configuration.tls != nil
+        let pointer: OpaquePointer? = certificate.withCString { certificatePointer in
+            key.withCString { keyPointer in
+                var settings = bulwark_mhd_settings(
+                    flags: flags,
+                    listen_socket: socket.descriptor,
+                    thread_pool_size: UInt32(clamping: max(2, configuration.threadPoolSize)),
+                    connection_limit: UInt32(clamping: max(1, configuration.connectionLimit)),
+                    per_ip_connection_limit: UInt32(clamping: max(0, configuration.perIPConnectionLimit ?? 0)),
+                    connection_timeout_seconds: UInt32(clamping: max(0, configuration.connectionTimeout)),
+                    connection_memory_limit: 0,
+                    strict_for_client: configuration.isStrict ? 1 : 0,
+                    tls_certificate_pem: hasTLS ? certificatePointer : nil,
+                    tls_key_pem: hasTLS ? keyPointer : nil,
+                    logger: errorLogCallback,
+                    access_handler: accessHandlerCallback,
+                    request_completed: requestCompletedCallback,
+                    uri_logger: uriLogCallback,
+                    notify_connection: notifyConnectionCallback,
+                    cls: Unmanaged.passUnretained(core).toOpaque()
+                )
+                return bulwark_mhd_start_daemon(&settings)
+            }
+        }
         guard let pointer else {
             if fcntl(socket.descriptor, F_GETFD) >= 0 { close(socket.descriptor) }
             let display = SocketAddress.display(host: configuration.host, port: socket.port)
-            throw HTTPServerError(code: .daemonStartFailed, message: "cannot start the HTTP daemon on \(display)")
+            let detail = core.lastLoggedMessage.map { ": \($0)" } ?? ""
+            if hasTLS {
+                throw HTTPServerError(
+                    code: .invalidTLS,
+                    message: "cannot start HTTPS on \(display): the TLS certificate or key was refused\(detail)")
+            }
+            throw HTTPServerError(code: .daemonStartFailed, message: "cannot start the HTTP daemon on \(display)\(detail)")
         }
         let reported = Int(bulwark_mhd_bind_port(pointer))
-        return Daemon(pointer: pointer, core: core, port: reported != 0 ? reported : socket.port)
+        let watchdog = core.watchdog
+        let sweeper = Task.detached {
+            let interval = watchdog.sweepInterval
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                watchdog.sweep()
+            }
+        }
+        return Daemon(pointer: pointer, core: core, port: reported != 0 ? reported : socket.port, watchdog: sweeper)
+    }
+
+    /// Counters of what the server refused or cut, for monitoring.
+    public struct Statistics: Sendable, Equatable {
+        /// Request-body bytes held right now.
+        public var bodyBytesInFlight: Int
+        /// Requests answered `503` because the body budget was used up.
+        public var bodyBudgetRefusals: Int
+        /// Connections cut for missing the header or request deadline.
+        public var deadlineCuts: Int
+        /// Connections open right now.
+        public var openConnections: Int
+    }
+
+    /// What the running server has refused and cut so far; zeros when it is not running.
+    public var statistics: Statistics {
+        lifecycle.withLock { state in
+            switch state {
+            case .running(let daemon), .stopping(let daemon):
+                Statistics(
+                    bodyBytesInFlight: daemon.core.bodyBudget.inFlight,
+                    bodyBudgetRefusals: daemon.core.bodyBudget.refusedCount,
+                    deadlineCuts: daemon.core.watchdog.cutCount,
+                    openConnections: daemon.core.watchdog.openCount)
+            case .idle, .stopped:
+                Statistics(bodyBytesInFlight: 0, bodyBudgetRefusals: 0, deadlineCuts: 0, openConnections: 0)
+            }
+        }
     }
 }

@@ -12,6 +12,8 @@ public struct HTTPServerError: Error, Sendable, Equatable, CustomStringConvertib
         case bindFailed = "bind_failed"
         /// libmicrohttpd refused to start the daemon.
         case daemonStartFailed = "daemon_start_failed"
+        /// The TLS certificate or key is missing, malformed or refused, or libmicrohttpd lacks TLS.
+        case invalidTLS = "invalid_tls"
         /// `start()` was called on a server that is already running.
         case alreadyRunning = "already_running"
     }

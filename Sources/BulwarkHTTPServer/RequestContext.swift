@@ -16,6 +16,8 @@ struct ConnectionHandle: @unchecked Sendable {
 final class RequestContext: Sendable {
     let core: ServerCore
     private let query: String?
+    /// The raw target holds a control character, a space or DEL, which HTTP does not allow.
+    private let hasInvalidTarget: Bool
     private let state = Mutex(State())
 
     private enum Phase {
@@ -32,13 +34,25 @@ final class RequestContext: Sendable {
         var remoteAddress: String?
     }
 
+    private enum Rejection {
+        case tooLarge
+        case overBudget
+    }
+
     private struct State {
         var phase = Phase.awaitingHeaders
         var connection: ConnectionHandle?
         var head: Head?
         var body: [UInt8] = []
-        var isBodyTooLarge = false
+        /// Why the body is being read and dropped instead of kept.
+        var rejection: Rejection?
         var overflowBytes = 0
+        /// Bytes of the server's body budget this request holds.
+        var reservedBytes = 0
+        /// The budget was reserved from `Content-Length` before the body; otherwise piece by piece.
+        var hasDeclaredLength = false
+        /// The router's admission hook let the request in from its headers.
+        var isAdmitted = false
         var handlerResponse: HTTPResponse?
         var task: Task<Void, Never>?
         var stream = StreamBuffer()
@@ -75,6 +89,7 @@ final class RequestContext: Sendable {
     /// `target` is the raw request target (`/path?query`) as it arrived.
     init(core: ServerCore, target: String) {
         self.core = core
+        hasInvalidTarget = target.utf8.contains { $0 < 0x21 || $0 == 0x7F }
         if let questionMark = target.firstIndex(of: "?") {
             let afterMark = target[target.index(after: questionMark)...]
             query = String(afterMark.prefix { $0 != "#" })
@@ -110,33 +125,95 @@ final class RequestContext: Sendable {
             headers: MHDConnection.requestHeaders(connection),
             remoteAddress: MHDConnection.remoteAddress(connection)
         )
-        let declaredLength = head.headers["Content-Length"].flatMap { Int($0) }
-        let isTooLarge = declaredLength.map { $0 > core.maxBodyBytes } ?? false
+        core.watchdog.headersReceived(connection)
         state.withLock { state in
             state.connection = ConnectionHandle(pointer: connection)
             state.head = head
             state.phase = .receivingBody
-            if let declaredLength, !isTooLarge {
-                state.body.reserveCapacity(declaredLength)
-            }
         }
         // Answering before the body is read makes libmicrohttpd skip it (and any `100 Continue`) and
-        // close the connection after the response.
-        return isTooLarge ? respond(core.payloadTooLargeResponse(), on: connection) : true
+        // close the connection after the response. No buffer is sized from the declared length.
+        if let early = earlyResponse(to: head) {
+            return respond(early, on: connection)
+        }
+        return true
+    }
+
+    /// The answer a request gets from its headers alone, or `nil` when its body may be read: framing
+    /// errors, unknown routes and methods, the router's admission hook, the body limit and the budget.
+    private func earlyResponse(to head: Head) -> HTTPResponse? {
+        if hasInvalidTarget {
+            return core.framingResponse(status: 400, reason: "the request target holds a control character or a space")
+        }
+        let declaredLength: Int?
+        switch RequestFramingCheck.check(head.headers) {
+        case .reject(let status, let reason):
+            return core.framingResponse(status: status, reason: reason)
+        case .proceed(let length):
+            declaredLength = length
+        }
+        // Without a body there is nothing to protect, and an early answer costs the connection
+        // (libmicrohttpd 0.9.75 closes after any answer queued before the request is complete), so the
+        // route and the admission hook are then consulted when the request is dispatched.
+        let mayHaveBody = declaredLength.map { $0 > 0 } ?? head.headers.contains("Transfer-Encoding")
+        guard mayHaveBody else { return nil }
+        let router = core.router
+        let request = HTTPRequest(
+            method: head.method, path: head.path, query: query, headers: head.headers, body: [],
+            remoteAddress: head.remoteAddress)
+        switch router.resolve(method: head.method, path: head.path) {
+        case .found: break
+        case .methodNotAllowed(let allowed):
+            return closing(Router.methodNotAllowed(request, allowed: allowed))
+        case .notFound:
+            return closing(router.notFoundHandler(request))
+        }
+        if let admission = router.admission, let answer = admission(request) {
+            return closing(answer)
+        }
+        state.withLock { $0.isAdmitted = true }
+        if let declaredLength {
+            if declaredLength > core.maxBodyBytes { return core.payloadTooLargeResponse() }
+            guard core.bodyBudget.reserve(declaredLength) else { return core.overBudgetResponse() }
+            state.withLock { state in
+                state.reservedBytes = declaredLength
+                state.hasDeclaredLength = true
+            }
+        }
+        return nil
+    }
+
+    /// An early answer closes the connection: a body may follow that will not be read.
+    private func closing(_ response: HTTPResponse) -> HTTPResponse {
+        var response = response
+        response.headers.replaceOrAdd(name: "Connection", value: "close")
+        return response
     }
 
     private func receive(_ chunk: UnsafeRawBufferPointer) -> Bool {
         let limit = core.maxBodyBytes
         let discardLimit = core.overflowDiscardLimit
+        let budget = core.bodyBudget
         return state.withLock { state in
-            if !state.isBodyTooLarge, state.body.count + chunk.count <= limit {
-                state.body.append(contentsOf: chunk)
-                return true
+            if state.rejection == nil, state.body.count + chunk.count <= limit {
+                if !state.hasDeclaredLength {
+                    if budget.reserve(chunk.count) {
+                        state.reservedBytes += chunk.count
+                    } else {
+                        state.rejection = .overBudget
+                    }
+                }
+                if state.rejection == nil {
+                    state.body.append(contentsOf: chunk)
+                    return true
+                }
             }
-            if !state.isBodyTooLarge {
-                state.isBodyTooLarge = true
-                state.overflowBytes = state.body.count + chunk.count - limit
+            if state.rejection == nil { state.rejection = .tooLarge }
+            if state.overflowBytes == 0 {
+                state.overflowBytes = max(1, state.body.count + chunk.count - limit)
                 state.body = []
+                budget.release(state.hasDeclaredLength ? 0 : state.reservedBytes)
+                if !state.hasDeclaredLength { state.reservedBytes = 0 }
             } else {
                 state.overflowBytes += chunk.count
             }
@@ -145,10 +222,13 @@ final class RequestContext: Sendable {
     }
 
     private func dispatch(_ connection: OpaquePointer) -> Bool {
-        let request: HTTPRequest? = state.withLock { state in
-            guard !state.isBodyTooLarge, let head = state.head else { return nil }
+        core.watchdog.bodyReceived(connection)
+        let (request, rejection, isAdmitted): (HTTPRequest?, Rejection?, Bool) = state.withLock { state in
+            guard state.rejection == nil, let head = state.head else {
+                return (nil, state.rejection ?? .tooLarge, state.isAdmitted)
+            }
             defer { state.body = [] }
-            return HTTPRequest(
+            let request = HTTPRequest(
                 method: head.method,
                 path: head.path,
                 query: query,
@@ -156,9 +236,14 @@ final class RequestContext: Sendable {
                 body: state.body,
                 remoteAddress: head.remoteAddress
             )
+            return (request, nil, state.isAdmitted)
         }
         guard let request else {
-            return respond(core.payloadTooLargeResponse(), on: connection)
+            let answer = rejection == .overBudget ? core.overBudgetResponse() : core.payloadTooLargeResponse()
+            return respond(answer, on: connection)
+        }
+        if !isAdmitted, let admission = core.router.admission, let answer = admission(request) {
+            return respond(answer, on: connection)
         }
         switch core.router.resolve(method: request.method, path: request.path) {
         case .found(.sync(let handler)):
@@ -205,6 +290,7 @@ final class RequestContext: Sendable {
     }
 
     private func respond(_ response: HTTPResponse, on connection: OpaquePointer) -> Bool {
+        releaseBudget()
         var headers = response.headers
         if core.isDraining {
             headers.replaceOrAdd(name: "Connection", value: "close")
@@ -232,6 +318,16 @@ final class RequestContext: Sendable {
             startProducer(producer)
             return true
         }
+    }
+
+    /// Gives the request's share of the body budget back: once it is answered its body has been used
+    /// (or was never kept), so a client reading the answer sees the budget free again.
+    private func releaseBudget() {
+        let reserved = state.withLock { state in
+            defer { state.reservedBytes = 0 }
+            return state.reservedBytes
+        }
+        core.bodyBudget.release(reserved)
     }
 
     /// Keeps `task` for cancellation, or cancels it at once if the request is already over.
@@ -325,14 +421,17 @@ final class RequestContext: Sendable {
 
     /// libmicrohttpd is done with the request, normally or because the client went away.
     func requestCompleted() {
-        let (task, waiter) = state.withLock { state in
+        let (task, waiter, reserved) = state.withLock { state in
+            defer { state.reservedBytes = 0 }
             state.isClosed = true
             state.isSuspended = false
             state.connection = nil
             state.body = []
             state.stream.discard()
-            return state.takeTaskAndWaiter()
+            let (task, waiter) = state.takeTaskAndWaiter()
+            return (task, waiter, state.reservedBytes)
         }
+        core.bodyBudget.release(reserved)
         waiter?.resume()
         task?.cancel()
         core.unregister(self)

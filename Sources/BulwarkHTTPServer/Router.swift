@@ -4,7 +4,8 @@
 /// prefix routes, and longer prefixes over shorter ones; if the most specific match has no handler for
 /// the method, less specific ones are tried. A path nothing matches gets `404`; a path that matches
 /// but not for this method gets `405` with an `Allow` header. `HEAD` falls back to the `GET` handler
-/// (libmicrohttpd sends the headers without the body).
+/// (libmicrohttpd sends the headers without the body). `404`, `405` and the answers of ``admission``
+/// are given from the headers alone, before any body is read.
 ///
 /// Synchronous handlers run inline on a libmicrohttpd thread and must not block; use them for fast
 /// answers such as `/metrics`. Asynchronous handlers run in a task while the connection is suspended,
@@ -48,6 +49,14 @@ public struct Router: Sendable {
     public var notFoundHandler: Handler = { request in
         .text("Not Found: no route for \(request.method) \(request.path)\n", status: 404)
     }
+
+    /// Sees each request's method, path, headers and client address before any body byte is read, and
+    /// may answer at once (`401`, `503`, ...); `nil` lets the request go on. The request's `body` is
+    /// always empty here. For a request that declares a body, an answer given here is sent before any
+    /// of it is read (without `100 Continue`) and the connection is closed after it; a request without a
+    /// body gets it as its ordinary answer and keeps its connection. It runs on a server thread and must
+    /// not block.
+    public var admission: (@Sendable (HTTPRequest) -> HTTPResponse?)?
 
     /// Creates an empty router.
     public init() {}
@@ -111,7 +120,12 @@ public struct Router: Sendable {
     /// Answers `request` as the server would, without a network: runs the matching handler, or
     /// produces the `404`/`405` response.
     public func response(for request: HTTPRequest) async -> HTTPResponse {
-        switch resolve(method: request.method, path: request.path) {
+        if let admission {
+            var head = request
+            head.body = []
+            if let early = admission(head) { return early }
+        }
+        return switch resolve(method: request.method, path: request.path) {
         case .found(.sync(let handler)): handler(request)
         case .found(.async(let handler)): await handler(request)
         case .methodNotAllowed(let allowed): Self.methodNotAllowed(request, allowed: allowed)

@@ -9,7 +9,12 @@ final class ServerCore: Sendable {
     /// body had no declared length; beyond this the connection is closed without an answer.
     let overflowDiscardLimit: Int
     let errorLog: (@Sendable (String) -> Void)?
+    /// The memory budget of all request bodies in flight.
+    let bodyBudget: BodyBudget
+    /// The header and request deadlines.
+    let watchdog: ConnectionWatchdog
     private let registry = Mutex(Registry())
+    private let lastDiagnostic = Mutex<String?>(nil)
 
     private struct Registry {
         var requests: [ObjectIdentifier: RequestContext] = [:]
@@ -22,6 +27,9 @@ final class ServerCore: Sendable {
         self.maxBodyBytes = max(0, configuration.maxBodyBytes)
         self.overflowDiscardLimit = max(configuration.maxBodyBytes, 1024 * 1024)
         self.errorLog = configuration.errorLog
+        self.bodyBudget = BodyBudget(limit: configuration.bodyBudgetBytes)
+        self.watchdog = ConnectionWatchdog(
+            headersTimeout: configuration.headersTimeout, requestTimeout: configuration.requestTimeout)
     }
 
     var activeRequestCount: Int {
@@ -69,7 +77,30 @@ final class ServerCore: Sendable {
         return response
     }
 
+    /// `503` with `Retry-After`: the bodies in flight use the whole budget.
+    func overBudgetResponse() -> HTTPResponse {
+        var response = HTTPResponse.text(
+            "Service Unavailable: request bodies in flight use the server's memory budget; retry shortly\n",
+            status: 503
+        )
+        response.headers.add(name: "Retry-After", value: "1")
+        response.headers.add(name: "Connection", value: "close")
+        return response
+    }
+
+    /// An answer to a request whose framing is refused; the connection is closed after it.
+    func framingResponse(status: Int, reason: String) -> HTTPResponse {
+        let title = status == 501 ? "Not Implemented" : status == 413 ? "Payload Too Large" : "Bad Request"
+        var response = HTTPResponse.text("\(title): \(reason)\n", status: status)
+        response.headers.add(name: "Connection", value: "close")
+        return response
+    }
+
     func log(_ message: String) {
+        lastDiagnostic.withLock { $0 = message }
         errorLog?(message)
     }
+
+    /// libmicrohttpd's last diagnostic message, to explain a failed start.
+    var lastLoggedMessage: String? { lastDiagnostic.withLock { $0 } }
 }

@@ -72,4 +72,55 @@ import Testing
         guard case .bytes(let body) = alerts.body else { return }
         #expect(String(decoding: body, as: UTF8.self).hasPrefix(#"{"status":"success","data":{"alerts":["#))
     }
+
+    @Test func acceptsBasicCredentialsOrTheTokenAndNamesBothSchemes() async {
+        var configuration = ExporterConfiguration(logDirectory: nil, bearerToken: "tok-123456789")
+        configuration.basicAuthUser = "scraper"
+        configuration.basicAuthPassword = "pw-987654321"
+        let registry = MetricsRegistry()
+        let router = ExporterRoutes(
+            configuration: configuration, registry: registry, logSink: nil, evaluator: AlertEvaluator(registry: registry)
+        ).router()
+        func get(_ authorization: String?) async -> HTTPResponse {
+            var headers = HTTPHeaders()
+            if let authorization { headers.add(name: "Authorization", value: authorization) }
+            return await router.response(for: HTTPRequest(method: "GET", path: "/metrics", headers: headers))
+        }
+        let basic = "Basic " + [UInt8]("scraper:pw-987654321".utf8).base64
+        #expect(await get(basic).status == 200)
+        #expect(await get("bearer tok-123456789").status == 200)
+        #expect(await get("Basic " + [UInt8]("scraper:wrong".utf8).base64).status == 401)
+        #expect(await get("Bearer tok-12345678").status == 401)
+        let refused = await get(nil)
+        #expect(refused.status == 401)
+        #expect(refused.headers.values(for: "WWW-Authenticate").count == 2)
+        let health = await router.response(for: HTTPRequest(method: "GET", path: "/healthz"))
+        #expect(health.status == 200)
+    }
+
+    @Test func comparesCredentialsWithoutStoppingAtTheFirstDifference() {
+        let expected = Array("abcdef".utf8)
+        #expect(ExporterAuthorization.constantTimeEquals(expected, expected))
+        #expect(!ExporterAuthorization.constantTimeEquals(Array("abcdeg".utf8), expected))
+        #expect(!ExporterAuthorization.constantTimeEquals(Array("abcdefg".utf8), expected))
+        #expect(!ExporterAuthorization.constantTimeEquals([], expected))
+    }
+}
+
+extension [UInt8] {
+    /// Standard base64 with padding.
+    fileprivate var base64: String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out: [UInt8] = []
+        var index = 0
+        while index < count {
+            let chunk = Array(self[index..<Swift.min(index + 3, count)])
+            let value = chunk.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
+            for position in 0..<4 {
+                out.append(position <= chunk.count ? alphabet[(value >> (18 - 6 * position)) & 63] : UInt8(ascii: "="))
+            }
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

@@ -70,8 +70,20 @@ public final class RawHTTPClient: @unchecked Sendable {
     private var received: [UInt8] = []
     private var isClosed = false
 
-    public init(port: Int, timeoutSeconds: Int = 15) throws {
+    /// Connects to `127.0.0.1:port`; `sourceAddress` binds the client end first (e.g. `127.0.0.2`, to
+    /// appear as another client).
+    public init(port: Int, timeoutSeconds: Int = 15, sourceAddress: String? = nil) throws {
         descriptor = socket(AF_INET, streamSocketType, 0)
+        if let sourceAddress {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(sourceAddress)
+            _ = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -9,7 +9,7 @@ import Testing
 public enum Tools {
     /// An external program a test may need.
     public enum Tool: String, Sendable, CaseIterable {
-        case promtool, prometheus, alertmanager = "prometheus-alertmanager", gzip
+        case promtool, prometheus, alertmanager = "prometheus-alertmanager", gzip, openssl, curl
         case redisServer = "redis-server"
         /// The Python of `.venv` with requirements-test.txt (the official SDKs, prometheus_client).
         case python

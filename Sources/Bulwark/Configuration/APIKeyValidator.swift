@@ -47,6 +47,11 @@ public enum APIKeyValidator {
         for provider in providers where !provider.keyless {
             let variable = provider.apiKeyEnvironmentVariable
             let path = "providers.\(provider.name).api_key_env"
+            guard isVariableName(variable) else {
+                problems.append(.init(path: path, message: "is not an environment variable name (letters, digits and _); "
+                    + "if a key was pasted here, put it in a variable and name that variable instead"))
+                continue
+            }
             guard let raw = environment[variable] else {
                 problems.append(.init(path: path, message: "environment variable \(variable) is not set"))
                 continue
@@ -64,5 +69,16 @@ public enum APIKeyValidator {
         }
         if !problems.isEmpty { throw ConfigurationError(source: nil, problems: problems) }
         return keys
+    }
+
+    /// Whether `name` can be an environment variable's name and does not look like a key; only such
+    /// names are ever quoted in an error.
+    static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        let isPortable = name.utf8.allSatisfy { byte in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+        }
+        return isPortable && name.utf8.count <= 128 && !APIKeyRedactor.containsKey(name)
     }
 }

@@ -255,11 +255,36 @@ public struct ExporterSection: Sendable, Equatable {
     public var listen: String
     /// `log_dir`: where the JSON-lines logs go (default `./bulwark-logs`).
     public var logDirectory: String
+    /// `auth_token_env`: environment variable holding the bearer token of `/metrics`, `/alerts` and `/v1/events`.
+    public var authTokenEnv: String?
+    /// `basic_auth_user`: basic-auth user of the same routes (with `basicAuthPasswordEnv`).
+    public var basicAuthUser: String?
+    /// `basic_auth_password_env`: environment variable holding the basic-auth password.
+    public var basicAuthPasswordEnv: String?
+    /// `tls_cert`: PEM certificate file; with `tlsKey` the exporter serves HTTPS.
+    public var tlsCertificate: String?
+    /// `tls_key`: PEM private key file.
+    public var tlsKey: String?
+    /// `body_budget_bytes`: bytes of request bodies in flight across all requests (default 64 MiB).
+    public var bodyBudgetBytes: Int?
+    /// `per_ip_connection_limit`: connections from one client address (default 256).
+    public var perIPConnectionLimit: Int?
 
     /// Creates the exporter section; every value has the documented default.
-    public init(listen: String = "127.0.0.1:9464", logDirectory: String = "./bulwark-logs") {
+    public init(
+        listen: String = "127.0.0.1:9464", logDirectory: String = "./bulwark-logs", authTokenEnv: String? = nil,
+        basicAuthUser: String? = nil, basicAuthPasswordEnv: String? = nil, tlsCertificate: String? = nil,
+        tlsKey: String? = nil, bodyBudgetBytes: Int? = nil, perIPConnectionLimit: Int? = nil
+    ) {
         self.listen = listen
         self.logDirectory = logDirectory
+        self.authTokenEnv = authTokenEnv
+        self.basicAuthUser = basicAuthUser
+        self.basicAuthPasswordEnv = basicAuthPasswordEnv
+        self.tlsCertificate = tlsCertificate
+        self.tlsKey = tlsKey
+        self.bodyBudgetBytes = bodyBudgetBytes
+        self.perIPConnectionLimit = perIPConnectionLimit
     }
 }
 

@@ -1,3 +1,5 @@
+import BulwarkCore
+
 /// Every problem found in a configuration, reported together so one run fixes them all.
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// One problem: where it is and what is wrong.
@@ -9,10 +11,12 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         /// What is wrong (never contains an API key).
         public var message: String
 
+        /// Creates a problem; anything in `message` that looks like a key is replaced with `[REDACTED]`
+        /// (a key pasted into the wrong field, a URL holding one, a YAML error quoting its line).
         public init(path: String, line: Int? = nil, message: String) {
             self.path = path
             self.line = line
-            self.message = message
+            self.message = APIKeyRedactor.redact(message)
         }
 
         public var description: String {

@@ -168,9 +168,19 @@ private struct NodeReader {
         if let value = double(streaming, "stall_timeout", "streaming", minimum: 0.001) { configuration.streaming.stallTimeout = value }
         if let value = double(streaming, "first_token_timeout", "streaming", minimum: 0.001) { configuration.streaming.firstTokenTimeout = value }
 
-        let exporter = mapping(top?["exporter"], "exporter", allowed: ["listen", "log_dir"])
+        let exporter = mapping(top?["exporter"], "exporter", allowed: [
+            "listen", "log_dir", "auth_token_env", "basic_auth_user", "basic_auth_password_env", "tls_cert", "tls_key",
+            "body_budget_bytes", "per_ip_connection_limit",
+        ])
         if let value = string(exporter, "listen", "exporter") { configuration.exporter.listen = value }
         if let value = string(exporter, "log_dir", "exporter") { configuration.exporter.logDirectory = value }
+        configuration.exporter.authTokenEnv = string(exporter, "auth_token_env", "exporter")
+        configuration.exporter.basicAuthUser = string(exporter, "basic_auth_user", "exporter")
+        configuration.exporter.basicAuthPasswordEnv = string(exporter, "basic_auth_password_env", "exporter")
+        configuration.exporter.tlsCertificate = string(exporter, "tls_cert", "exporter")
+        configuration.exporter.tlsKey = string(exporter, "tls_key", "exporter")
+        configuration.exporter.bodyBudgetBytes = int(exporter, "body_budget_bytes", "exporter", minimum: 1024)
+        configuration.exporter.perIPConnectionLimit = int(exporter, "per_ip_connection_limit", "exporter", minimum: 1)
 
         let ruleKeys = AlertName.allCases.map(\.configurationKey)
         let alerts = mapping(top?["alerts"], "alerts", allowed: ["daily_budget_usd", "alertmanager_url", "evaluation_interval_seconds"] + ruleKeys)
