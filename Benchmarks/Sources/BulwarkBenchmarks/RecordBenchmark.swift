@@ -8,7 +8,7 @@ import Prometheus
 /// Recording one event: Bulwark's full path (registry + log sink) against swift-prometheus doing
 /// the equivalent counter and histogram updates for the same label values.
 enum RecordBenchmark {
-    static func run(into table: inout ResultTable) throws {
+    static func run(into table: inout ResultTable, go: Result<GoPeer.Result, BenchmarkError>) throws {
         let events = Workload.events(providers: 8, models: 8, count: 1_024)
         let operations = 1_000
         let batches = 300
@@ -71,6 +71,15 @@ enum RecordBenchmark {
             "\(formatTime(bulwarkFull.median)) (p90 \(formatTime(bulwarkFull.p90)))",
             "\(formatTime(peerDynamic.median)) (p90 \(formatTime(peerDynamic.p90)))",
             String(format: "%.2f× the peer's time", bulwarkFull.median / peerDynamic.median))
+        switch go {
+        case .success(let go):
+            table.add(
+                "record one event, full path (registry + log line) vs Go client_golang counter+histogram WithLabelValues (goal ≤ 1×)",
+                "\(formatTime(bulwarkFull.median)) (p90 \(formatTime(bulwarkFull.p90)))", formatTime(go.record_seconds),
+                String(format: "%.2f× the peer's time", bulwarkFull.median / go.record_seconds))
+        case .failure(let error):
+            table.add("record one event vs Go client_golang", formatTime(bulwarkFull.median), "unavailable: \(error)", "—")
+        }
         table.add(
             "record one event, registry only vs swift-prometheus by label values",
             formatTime(bulwarkRegistry.median), formatTime(peerDynamic.median),

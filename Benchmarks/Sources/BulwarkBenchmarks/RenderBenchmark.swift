@@ -1,6 +1,7 @@
 import BenchmarkSupport
 import BulwarkCore
 import BulwarkPrometheus
+import BulwarkLogs
 import Foundation
 import Prometheus
 
@@ -11,7 +12,7 @@ enum RenderBenchmark {
     static let providers = 25
     static let models = 100
 
-    static func run(into table: inout ResultTable, python: String?) throws {
+    static func run(into table: inout ResultTable, python: String?, go: Result<GoPeer.Result, BenchmarkError>) throws {
         let events = Workload.events(providers: providers, models: models, count: providers * models * Workload.statuses.count)
         let registry = MetricsRegistry()
         for event in events { registry.record(event) }
@@ -42,15 +43,46 @@ enum RenderBenchmark {
             buffer.reserveCapacity(8 << 20)
             peer.emit(into: &buffer)
         }
+        let openLines = registry.render(format: .openMetrics).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        var streamedBytes = 0
+        let streamed = Timing.of(batches: 30, operationsPerBatch: 1) {
+            let deflater = GzipStream(level: 1)
+            registry.render(format: .prometheusText, chunkSize: 65_536) { deflater.write($0) }
+            streamedBytes = deflater.finish().count
+        }
+        let whole = Timing.of(batches: 30, operationsPerBatch: 1) {
+            _ = Gzip.compress(registry.render(format: .prometheusText), level: 1)
+        }
         print("  render: bulwark \(lines) lines (\(output.count) bytes), swift-prometheus \(peerLines) lines (\(buffer.count) bytes)")
+        let perLine = bulwark.median / Double(lines)
+        let openPerLine = bulwarkOpenMetrics.median / Double(openLines)
+        let peerPerLine = swiftPrometheus.median / Double(peerLines)
         table.add(
-            "render /metrics, 10,000 call series + derived (\(lines) lines) vs swift-prometheus emit",
-            formatTime(bulwark.median), formatTime(swiftPrometheus.median),
-            String(format: "%.1f× faster", swiftPrometheus.median / bulwark.median))
+            "render /metrics text, 10,000 call series + derived (\(lines) lines): ns/line (goal ≤ 50) vs swift-prometheus emit (goal ≥ 3×)",
+            "\(formatTime(perLine))/line (\(formatTime(bulwark.median)))", "\(formatTime(peerPerLine))/line (\(formatTime(swiftPrometheus.median)))",
+            String(format: "%.1f× faster", peerPerLine / perLine))
         table.add(
-            "render OpenMetrics (with _created) vs swift-prometheus emit (text)",
-            formatTime(bulwarkOpenMetrics.median), formatTime(swiftPrometheus.median),
-            String(format: "%.1f× faster", swiftPrometheus.median / bulwarkOpenMetrics.median))
+            "render OpenMetrics (with _created, \(openLines) lines): ns/line vs swift-prometheus emit (text)",
+            "\(formatTime(openPerLine))/line (\(formatTime(bulwarkOpenMetrics.median)))", "\(formatTime(peerPerLine))/line",
+            String(format: "%.1f× faster", peerPerLine / openPerLine))
+        switch go {
+        case .success(let go):
+            let goPerLine = go.render_seconds / go.render_lines
+            table.add(
+                "render text ns/line vs Go client_golang Gather + expfmt text (\(Int(go.render_lines)) lines; goal ≥ 10×)",
+                "\(formatTime(perLine))/line", "\(formatTime(goPerLine))/line (\(formatTime(go.render_seconds)))",
+                String(format: "%.1f× faster", goPerLine / perLine))
+            table.add(
+                "render OpenMetrics ns/line vs Go client_golang text",
+                "\(formatTime(openPerLine))/line", "\(formatTime(goPerLine))/line",
+                String(format: "%.1f× faster", goPerLine / openPerLine))
+        case .failure(let error):
+            table.add("render vs Go client_golang", formatTime(perLine), "unavailable: \(error)", "—")
+        }
+        table.add(
+            "render streamed in 64 KiB chunks into gzip level 1 (\(streamedBytes) bytes out) vs render then compress",
+            formatTime(streamed.median), formatTime(whole.median),
+            String(format: "%.2f× the time", streamed.median / whole.median))
 
         guard let python else {
             table.add("render vs prometheus_client.generate_latest", formatTime(bulwark.median), "python venv missing", "—")

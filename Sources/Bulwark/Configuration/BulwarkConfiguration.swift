@@ -153,6 +153,8 @@ public struct StreamingConfiguration: Sendable, Equatable {
 public struct ExporterSection: Sendable, Equatable {
     public var listen = "127.0.0.1:9464"
     public var logDirectory = "./bulwark-logs"
+    /// `max_series`: series of all families together before new label combinations fold into `other`.
+    public var maxSeries = 20_000
     public init() {}
 }
 

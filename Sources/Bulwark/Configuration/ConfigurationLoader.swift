@@ -147,9 +147,10 @@ private struct NodeReader {
         if let value = double(streaming, "stall_timeout", "streaming", minimum: 0.001) { configuration.streaming.stallTimeout = value }
         if let value = double(streaming, "first_token_timeout", "streaming", minimum: 0.001) { configuration.streaming.firstTokenTimeout = value }
 
-        let exporter = mapping(top?["exporter"], "exporter", allowed: ["listen", "log_dir"])
+        let exporter = mapping(top?["exporter"], "exporter", allowed: ["listen", "log_dir", "max_series"])
         if let value = string(exporter, "listen", "exporter") { configuration.exporter.listen = value }
         if let value = string(exporter, "log_dir", "exporter") { configuration.exporter.logDirectory = value }
+        if let value = int(exporter, "max_series", "exporter", minimum: 100) { configuration.exporter.maxSeries = value }
 
         let ruleKeys = AlertName.allCases.map(\.configurationKey)
         let alerts = mapping(top?["alerts"], "alerts", allowed: ["daily_budget_usd", "alertmanager_url", "evaluation_interval_seconds"] + ruleKeys)
