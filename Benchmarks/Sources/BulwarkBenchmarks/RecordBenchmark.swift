@@ -17,7 +17,7 @@ enum RecordBenchmark {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulwark-bench-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let sink = try JSONLinesLogSink(configuration: LogSinkConfiguration(directory: directory, queueCapacity: 1 << 21))
-        let registry = MetricsRegistry()
+        let registry = MetricsRegistry(configuration: .init(maxSeries: 100_000))
         let full = MultiplexRecorder([registry, sink])
         var cursor = 0
         let bulwarkFull = Timing.of(batches: batches, operationsPerBatch: operations) {
@@ -47,15 +47,15 @@ enum RecordBenchmark {
             for _ in 0..<operations {
                 let index = cursor & 1_023
                 let labels = labelSets[index]
-                peer.makeCounter(name: "llm_api_calls_total", labels: labels.counter).increment()
-                peer.makeValueHistogram(name: "llm_api_call_duration_seconds", labels: labels.histogram, buckets: buckets)
+                peer.makeCounter(descriptor: peerName("llm_api_calls_total"), labels: labels.counter).increment()
+                peer.makeValueHistogram(descriptor: peerName("llm_api_call_duration_seconds"), labels: labels.histogram, buckets: buckets)
                     .record(events[index].latencyMs / 1000)
                 cursor &+= 1
             }
         }
-        let counters = labelSets.map { peer.makeCounter(name: "llm_api_calls_total", labels: $0.counter) }
+        let counters = labelSets.map { peer.makeCounter(descriptor: peerName("llm_api_calls_total"), labels: $0.counter) }
         let histograms = labelSets.map {
-            peer.makeValueHistogram(name: "llm_api_call_duration_seconds", labels: $0.histogram, buckets: buckets)
+            peer.makeValueHistogram(descriptor: peerName("llm_api_call_duration_seconds"), labels: $0.histogram, buckets: buckets)
         }
         let peerHandles = Timing.of(batches: batches, operationsPerBatch: operations) {
             for _ in 0..<operations {

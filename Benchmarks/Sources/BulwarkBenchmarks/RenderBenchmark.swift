@@ -14,7 +14,7 @@ enum RenderBenchmark {
 
     static func run(into table: inout ResultTable, python: String?, go: Result<GoPeer.Result, BenchmarkError>) throws {
         let events = Workload.events(providers: providers, models: models, count: providers * models * Workload.statuses.count)
-        let registry = MetricsRegistry()
+        let registry = MetricsRegistry(configuration: .init(maxSeries: 100_000))
         for event in events { registry.record(event) }
         let output = registry.render(format: .prometheusText)
         let lines = output.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
@@ -23,17 +23,17 @@ enum RenderBenchmark {
 
         let peer = PrometheusCollectorRegistry()
         for event in events {
-            peer.makeCounter(name: "llm_api_calls_total", labels: [
+            peer.makeCounter(descriptor: peerName("llm_api_calls_total"), labels: [
                 ("provider", event.provider), ("model", event.model), ("status_code", String(event.statusCode)),
                 ("error_type", event.errorType?.rawValue ?? "none"),
             ]).increment()
             let pair = [("provider", event.provider), ("model", event.model)]
-            peer.makeValueHistogram(name: "llm_api_call_duration_seconds", labels: pair, buckets: MetricCatalog.durationBuckets)
+            peer.makeValueHistogram(descriptor: peerName("llm_api_call_duration_seconds"), labels: pair, buckets: MetricCatalog.durationBuckets)
                 .record(event.latencyMs / 1000)
-            peer.makeCounter(name: "llm_api_tokens_total", labels: pair + [("direction", "input")]).increment(by: Int64(event.inputTokens))
-            peer.makeCounter(name: "llm_api_tokens_total", labels: pair + [("direction", "output")]).increment(by: Int64(event.outputTokens))
-            peer.makeCounter(name: "llm_api_retries_total", labels: pair).increment(by: Int64(event.isRetry ? 1 : 0))
-            peer.makeCounter(name: "llm_api_cost_usd_total", labels: pair).increment(by: event.costUSD)
+            peer.makeCounter(descriptor: peerName("llm_api_tokens_total"), labels: pair + [("direction", "input")]).increment(by: Int64(event.inputTokens))
+            peer.makeCounter(descriptor: peerName("llm_api_tokens_total"), labels: pair + [("direction", "output")]).increment(by: Int64(event.outputTokens))
+            peer.makeCounter(descriptor: peerName("llm_api_retries_total"), labels: pair).increment(by: Int64(event.isRetry ? 1 : 0))
+            peer.makeCounter(descriptor: peerName("llm_api_cost_usd_total"), labels: pair).increment(by: event.costUSD)
         }
         var buffer: [UInt8] = []
         peer.emit(into: &buffer)

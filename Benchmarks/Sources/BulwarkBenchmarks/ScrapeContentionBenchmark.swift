@@ -16,7 +16,7 @@ enum ScrapeContentionBenchmark {
     static func run(into table: inout ResultTable) {
         let events = Workload.events(providers: RenderBenchmark.providers, models: RenderBenchmark.models,
                                      count: RenderBenchmark.providers * RenderBenchmark.models * Workload.statuses.count)
-        let registry = MetricsRegistry()
+        let registry = MetricsRegistry(configuration: .init(maxSeries: 100_000))
         for event in events { registry.record(event) }
         _ = measure(registry, events, scraping: false, perThread: 20_000)
         let idle = measure(registry, events, scraping: false, perThread: 300_000)

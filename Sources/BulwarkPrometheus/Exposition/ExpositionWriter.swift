@@ -91,27 +91,45 @@ public struct ExpositionWriter: ~Copyable {
         put(UnsafeRawBufferPointer(start: string.utf8Start, count: string.utf8CodeUnitCount))
     }
 
-    /// Writes digits of `value` (at most 20 bytes).
+    /// "00" to "99": two digits per division when formatting integers.
+    private static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+    /// Writes digits of `value` (at most 20 bytes): backwards into a stack buffer, two digits per
+    /// division, then one copy.
     @inline(__always)
     mutating func putInteger(_ value: UInt64) {
         if value < 10 {
             put(UInt8(truncatingIfNeeded: value) &+ 0x30)
             return
         }
-        var digits = 1
-        var probe = value
-        while probe >= 10 {
-            probe /= 10
-            digits &+= 1
+        let pairs = Self.digitPairs.utf8Start
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let written = withUnsafeMutableBytes(of: &scratch) { buffer -> Int in
+            let end = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + 24
+            var cursor = end
+            var remaining = value
+            while remaining >= 100 {
+                let pair = Int(truncatingIfNeeded: remaining % 100) &* 2
+                remaining /= 100
+                cursor -= 2
+                cursor[0] = pairs[pair]
+                cursor[1] = pairs[pair &+ 1]
+            }
+            if remaining >= 10 {
+                let pair = Int(truncatingIfNeeded: remaining) &* 2
+                cursor -= 2
+                cursor[0] = pairs[pair]
+                cursor[1] = pairs[pair &+ 1]
+            } else {
+                cursor -= 1
+                cursor[0] = UInt8(truncatingIfNeeded: remaining) &+ 0x30
+            }
+            let length = end - cursor
+            (base + count).update(from: cursor, count: length)
+            return length
         }
-        var remaining = value
-        var position = count &+ digits
-        while position > count {
-            position &-= 1
-            base[position] = UInt8(truncatingIfNeeded: remaining % 10) &+ 0x30
-            remaining /= 10
-        }
-        count &+= digits
+        count &+= written
     }
 
     /// Writes a number as the formats spell it (at most 32 bytes): `+Inf`, `-Inf`, `NaN`, integers

@@ -11,11 +11,17 @@ struct ErrorTypeLabel: Hashable {
 
     @inline(__always)
     init(_ errorType: ErrorType?) {
-        index = errorType.map { Self.indexOf[$0]! } ?? 0
+        guard let errorType else {
+            index = 0
+            return
+        }
+        // A scan of a cached array compares enum tags only: cheaper than hashing the case.
+        var position = 0
+        while Self.cases[position] != errorType { position &+= 1 }
+        index = UInt8(truncatingIfNeeded: position &+ 1)
     }
 
-    private static let indexOf: [ErrorType: UInt8] = Dictionary(
-        uniqueKeysWithValues: ErrorType.allCases.enumerated().map { ($0.element, UInt8($0.offset + 1)) })
+    private static let cases = ErrorType.allCases
 
     /// Label values by index.
     static let names: [String] = ["none"] + ErrorType.allCases.map(\.rawValue) + ["other"]
