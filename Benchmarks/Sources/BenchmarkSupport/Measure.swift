@@ -1,9 +1,11 @@
 import Foundation
 
-/// Per-operation timings from repeated batches: the median and 90th percentile of batch means.
+/// Per-operation timings from repeated batches: the median, 90th percentile and best of batch means.
 public struct Timing: Sendable {
     public var median: Double
     public var p90: Double
+    /// The fastest batch: on a shared, loaded machine the closest to the code's own cost.
+    public var best: Double = 0
 
     public static func of(batches: Int, operationsPerBatch: Int, warmup: Int = 3, _ body: () -> Void) -> Timing {
         let clock = ContinuousClock()
@@ -14,7 +16,7 @@ public struct Timing: Sendable {
             samples.append(elapsed.seconds / Double(operationsPerBatch))
         }
         samples.sort()
-        return Timing(median: samples[samples.count / 2], p90: samples[samples.count * 9 / 10])
+        return Timing(median: samples[samples.count / 2], p90: samples[samples.count * 9 / 10], best: samples[0])
     }
 }
 

@@ -18,8 +18,8 @@ enum RenderBenchmark {
         for event in events { registry.record(event) }
         let output = registry.render(format: .prometheusText)
         let lines = output.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        let bulwark = Timing.of(batches: 30, operationsPerBatch: 1) { _ = registry.render(format: .prometheusText) }
-        let bulwarkOpenMetrics = Timing.of(batches: 30, operationsPerBatch: 1) { _ = registry.render(format: .openMetrics) }
+        let bulwark = Timing.of(batches: 60, operationsPerBatch: 1) { _ = registry.render(format: .prometheusText) }
+        let bulwarkOpenMetrics = Timing.of(batches: 60, operationsPerBatch: 1) { _ = registry.render(format: .openMetrics) }
 
         let peer = PrometheusCollectorRegistry()
         for event in events {
@@ -59,11 +59,11 @@ enum RenderBenchmark {
         let peerPerLine = swiftPrometheus.median / Double(peerLines)
         table.add(
             "render /metrics text, 10,000 call series + derived (\(lines) lines): ns/line (goal ≤ 50) vs swift-prometheus emit (goal ≥ 3×)",
-            "\(formatTime(perLine))/line (\(formatTime(bulwark.median)))", "\(formatTime(peerPerLine))/line (\(formatTime(swiftPrometheus.median)))",
+            "\(formatTime(perLine))/line (\(formatTime(bulwark.median)); best \(formatTime(bulwark.best / Double(lines)))/line)", "\(formatTime(peerPerLine))/line (\(formatTime(swiftPrometheus.median)))",
             String(format: "%.1f× faster", peerPerLine / perLine))
         table.add(
             "render OpenMetrics (with _created, \(openLines) lines): ns/line vs swift-prometheus emit (text)",
-            "\(formatTime(openPerLine))/line (\(formatTime(bulwarkOpenMetrics.median)))", "\(formatTime(peerPerLine))/line",
+            "\(formatTime(openPerLine))/line (\(formatTime(bulwarkOpenMetrics.median)); best \(formatTime(bulwarkOpenMetrics.best / Double(openLines)))/line)", "\(formatTime(peerPerLine))/line",
             String(format: "%.1f× faster", peerPerLine / openPerLine))
         switch go {
         case .success(let go):

@@ -99,23 +99,38 @@ enum RegistryExposition {
         writer.header(descriptor)
         let withCreated = writer.format == .openMetrics
         let (prefix, createdPrefix) = prefixes(descriptor, writer.format)
-        prefix.withUnsafeBytes { prefix in
-            createdPrefix.withUnsafeBytes { createdPrefix in
-                for (position, cell) in state.pairs.enumerated() {
-                    cell.labels.withUnsafeBytes { labels in
-                        for call in state.calls(of: position) {
-                            writer.reserve(prefix.count + labels.count + 96)
-                            writer.put(prefix)
-                            putCallLabels(labels, call, into: &writer)
-                            writer.putInteger(call.count)
+        // Per pair, `name{provider="…",model="…",status_code="` is built once: a call line is then one
+        // copy, the status, the error type and the count.
+        var line: [UInt8] = []
+        var createdLine: [UInt8] = []
+        line.reserveCapacity(512)
+        createdLine.reserveCapacity(512)
+        for (position, cell) in state.pairs.enumerated() {
+            let calls = state.calls(of: position)
+            guard !calls.isEmpty else { continue }
+            line.removeAll(keepingCapacity: true)
+            line.append(contentsOf: prefix)
+            line.append(contentsOf: cell.labels)
+            line.append(contentsOf: #",status_code=""#.utf8)
+            if withCreated {
+                createdLine.removeAll(keepingCapacity: true)
+                createdLine.append(contentsOf: createdPrefix)
+                createdLine.append(contentsOf: cell.labels)
+                createdLine.append(contentsOf: #",status_code=""#.utf8)
+            }
+            line.withUnsafeBytes { line in
+                createdLine.withUnsafeBytes { createdLine in
+                    for call in calls {
+                        writer.reserve(line.count + createdLine.count + 160)
+                        writer.put(line)
+                        putCallStatusAndError(call, into: &writer)
+                        writer.putInteger(call.count)
+                        writer.put(0x0A)
+                        if withCreated {
+                            writer.put(createdLine)
+                            putCallStatusAndError(call, into: &writer)
+                            writer.putNumber(call.created)
                             writer.put(0x0A)
-                            if withCreated {
-                                writer.reserve(createdPrefix.count + labels.count + 112)
-                                writer.put(createdPrefix)
-                                putCallLabels(labels, call, into: &writer)
-                                writer.putNumber(call.created)
-                                writer.put(0x0A)
-                            }
                         }
                     }
                 }
@@ -123,11 +138,9 @@ enum RegistryExposition {
         }
     }
 
-    /// `provider="…",model="…",status_code="…",error_type="…"} ` (at most labels + 80 bytes).
+    /// `…",error_type="…"} ` after `status_code="` (at most 64 bytes).
     @inline(__always)
-    private static func putCallLabels(_ labels: UnsafeRawBufferPointer, _ call: CallEntry, into writer: inout ExpositionWriter) {
-        writer.put(labels)
-        writer.put(#",status_code=""#)
+    private static func putCallStatusAndError(_ call: CallEntry, into writer: inout ExpositionWriter) {
         if call.status.raw >= 0 && call.status.raw < 1_000 {
             writer.putInteger(UInt64(call.status.raw))
         } else {
@@ -202,41 +215,56 @@ enum RegistryExposition {
         let count = Array((name + "_count{").utf8)
         let created = Array((name + "_created{").utf8)
         let withCreated = writer.format == .openMetrics
-        for (position, cell) in state.pairs.enumerated() {
-            let histogram = counts(state.counts[position])
-            guard histogram.count > 0 else { continue }
-            let labels = cell.labels
-            writer.reserve((le.count + 4) * (bucket.count + labels.count + 64))
-            var cumulative: UInt64 = 0
-            for index in le.indices {
-                cumulative &+= histogram.buckets[index]
-                writer.put(bucket)
-                writer.put(labels)
-                writer.put(le[index])
-                writer.putInteger(cumulative)
+        // `,le="…"} ` of every bound in one buffer, so a bucket line is two copies and a number:
+        // the pair's `name_bucket{labels` (built once per pair) and its bound.
+        let bounds = le.flatMap { $0 }
+        var boundEnds: [Int] = []
+        for piece in le { boundEnds.append((boundEnds.last ?? 0) + piece.count) }
+        var prefix: [UInt8] = []
+        prefix.reserveCapacity(512)
+        bounds.withUnsafeBytes { bounds in
+            for (position, cell) in state.pairs.enumerated() {
+                let histogram = counts(state.counts[position])
+                guard histogram.count > 0 else { continue }
+                let labels = cell.labels
+                prefix.removeAll(keepingCapacity: true)
+                prefix.append(contentsOf: bucket)
+                prefix.append(contentsOf: labels)
+                writer.reserve((le.count + 4) * (bucket.count + labels.count + 64))
+                prefix.withUnsafeBytes { prefix in
+                    var cumulative: UInt64 = 0
+                    var start = 0
+                    for index in 0..<le.count {
+                        cumulative &+= histogram.buckets[index]
+                        let end = boundEnds[index]
+                        writer.put(prefix)
+                        writer.put(UnsafeRawBufferPointer(rebasing: bounds[start..<end]))
+                        writer.putInteger(cumulative)
+                        writer.put(0x0A)
+                        start = end
+                    }
+                    writer.put(prefix)
+                }
+                writer.put(infinityLE)
+                writer.putInteger(histogram.count)
                 writer.put(0x0A)
-            }
-            writer.put(bucket)
-            writer.put(labels)
-            writer.put(infinityLE)
-            writer.putInteger(histogram.count)
-            writer.put(0x0A)
-            writer.put(sum)
-            writer.put(labels)
-            writer.put("} ")
-            writer.putNumber(histogram.sum)
-            writer.put(0x0A)
-            writer.put(count)
-            writer.put(labels)
-            writer.put("} ")
-            writer.putInteger(histogram.count)
-            writer.put(0x0A)
-            if withCreated {
-                writer.put(created)
+                writer.put(sum)
                 writer.put(labels)
                 writer.put("} ")
-                writer.putNumber(cell.created)
+                writer.putNumber(histogram.sum)
                 writer.put(0x0A)
+                writer.put(count)
+                writer.put(labels)
+                writer.put("} ")
+                writer.putInteger(histogram.count)
+                writer.put(0x0A)
+                if withCreated {
+                    writer.put(created)
+                    writer.put(labels)
+                    writer.put("} ")
+                    writer.putNumber(cell.created)
+                    writer.put(0x0A)
+                }
             }
         }
     }
