@@ -7,6 +7,8 @@ enum GoPeer {
     struct Result: Decodable {
         /// Median `Gather` + text encoding of the 10,000-series workload.
         var render_seconds: Double
+        /// The same in process CPU time (every goroutine and the GC).
+        var render_cpu_seconds: Double
         var render_lines: Double
         var render_ns_per_line: Double
         /// Median label-value update of a counter and a histogram.

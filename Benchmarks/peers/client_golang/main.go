@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -73,6 +74,15 @@ func events(providers, models, count int) []event {
 	return out
 }
 
+// cpuSeconds is the CPU time of the whole process (every goroutine and the GC), in seconds.
+func cpuSeconds() float64 {
+	var usage syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &usage); err != nil {
+		panic(err)
+	}
+	return float64(usage.Utime.Sec+usage.Stime.Sec) + float64(usage.Utime.Usec+usage.Stime.Usec)/1e6
+}
+
 func median(samples []float64) float64 {
 	sort.Float64s(samples)
 	return samples[len(samples)/2]
@@ -112,11 +122,12 @@ func main() {
 	}
 	output := render()
 	lines := bytes.Count(output, []byte{'\n'})
-	var renders []float64
+	var renders, cpuRenders []float64
 	for i := 0; i < 30; i++ {
-		start := time.Now()
+		start, cpuStart := time.Now(), cpuSeconds()
 		render()
 		renders = append(renders, time.Since(start).Seconds())
+		cpuRenders = append(cpuRenders, cpuSeconds()-cpuStart)
 	}
 	renderSeconds := median(renders)
 
@@ -141,6 +152,7 @@ func main() {
 
 	result := map[string]float64{
 		"render_seconds":     renderSeconds,
+		"render_cpu_seconds": median(cpuRenders),
 		"render_lines":       float64(lines),
 		"render_bytes":       float64(len(output)),
 		"render_ns_per_line": renderSeconds / float64(lines) * 1e9,
