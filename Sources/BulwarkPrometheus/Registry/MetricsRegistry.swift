@@ -15,7 +15,8 @@ import Synchronization
 ///   without any lock. So a recording thread waits at most for one pair's copy, never for a render,
 ///   whatever the number of series; per-series atomics would be cheaper for the scrape but cost the
 ///   recorder some twenty atomic read-modify-writes per event where one uncontended lock does.
-/// - Events-ingested counters are atomics; the small client-event families have a lock of their own.
+/// - Events-ingested counters live in the pairs too (no counter shared by all recording threads); the
+///   small client-event families have a lock of their own.
 /// - The total number of series is capped (``Configuration/maxSeries``): past it, new label
 ///   combinations fold into `other` and are counted in `llm_api_series_dropped_total{family}`;
 ///   status codes outside the known set fold into their class (see ``StatusCodeLabel``).
@@ -43,8 +44,6 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
     let index: Mutex<SeriesIndex>
     let small: Mutex<SmallFamilies>
     let budget: SeriesBudget
-    private let ingestedClient = Atomic<UInt64>(0)
-    private let ingestedHTTP = Atomic<UInt64>(0)
     private let created: Double
     private let wallClock: @Sendable () -> Double
 
@@ -98,6 +97,7 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
             state.counts.outputTokens &+= UInt64(clamping: metric.outputTokens)
             if metric.isRetry { state.counts.retries &+= 1 }
             state.counts.cost += metric.costUSD
+            if source == .client { state.counts.ingestedClient &+= 1 } else { state.counts.ingestedHTTP &+= 1 }
             let (position, found) = state.position(of: status, error)
             if found {
                 state.calls[position].count &+= 1
@@ -109,11 +109,6 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
         }
         if folded { countPairFold(firstToken: firstToken != nil) }
         if callFolded { countOverflowCall(now: now) }
-        if source == .client {
-            ingestedClient.add(1, ordering: .relaxed)
-        } else {
-            ingestedHTTP.add(1, ordering: .relaxed)
-        }
     }
 
     private func countPairFold(firstToken: Bool) {
@@ -241,8 +236,6 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
         snapshot.providerOverflow = providerOverflow
         snapshot.modelOverflow = modelOverflow
         snapshot.small = small.withLock { $0 }
-        snapshot.ingestedClient = ingestedClient.load(ordering: .relaxed)
-        snapshot.ingestedHTTP = ingestedHTTP.load(ordering: .relaxed)
         snapshot.dropped = budget.droppedByFamily
         snapshot.created = created
         return snapshot

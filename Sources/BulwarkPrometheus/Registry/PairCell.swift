@@ -31,6 +31,9 @@ struct PairCounts {
     var outputTokens: UInt64 = 0
     var retries: UInt64 = 0
     var cost: Double = 0
+    /// `llm_api_events_ingested_total` by source, kept per pair so recording threads share no counter.
+    var ingestedClient: UInt64 = 0
+    var ingestedHTTP: UInt64 = 0
 }
 
 /// What one pair's lock guards.

@@ -27,6 +27,8 @@ struct RegistrySnapshot {
         for cell in sorted {
             cell.state.withLock { state in
                 counts.append(state.counts)
+                ingestedClient &+= state.counts.ingestedClient
+                ingestedHTTP &+= state.counts.ingestedHTTP
                 calls.append(contentsOf: state.calls)
             }
             callStarts.append(calls.count)
