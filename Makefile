@@ -6,7 +6,7 @@ APT_PACKAGES := libmicrohttpd-dev zlib1g-dev pkg-config prometheus prometheus-al
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 LISTEN       ?= 127.0.0.1:9464
 
-.PHONY: all deps venv build release examples test demo serve simulate bench fuzz soak clean
+.PHONY: all deps venv build release examples test demo serve simulate bench bench-deps fuzz soak clean
 EXAMPLES     := QuickStart
 
 all: build
@@ -57,8 +57,19 @@ simulate: release
 serve: release
 	.build/release/bulwark serve --listen $(LISTEN)
 
-## bench: hot-path benchmarks against their peers (Benchmarks/ is its own package).
-bench: deps venv
+## bench-deps: Go and Debian's client_golang, for the Go peer of the benchmarks only (built offline).
+BENCH_APT_PACKAGES := golang-go golang-github-prometheus-client-golang-dev
+bench-deps:
+	@missing=""; for p in $(BENCH_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+## bench: hot-path benchmarks against their peers (Benchmarks/ is its own package; the Go peer in
+## Benchmarks/peers is built by the benchmark itself with GO111MODULE=off GOPATH=/usr/share/gocode).
+bench: deps bench-deps venv
 	cd Benchmarks && $(SWIFT) build -c release --product BulwarkBenchmarks
 	cd Benchmarks && BULWARK_PYTHON=$(CURDIR)/$(VENV)/bin/python3 .build/release/BulwarkBenchmarks
 	cd Benchmarks && $(SWIFT) build -c release --product ClientBenchmarks

@@ -26,6 +26,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("alertmanager-url"), help: "Push firing and resolved alerts to this Alertmanager (v2 API).")
     var alertmanagerURL: String?
 
+    @Option(name: .customLong("max-series"), help: "Series of all families together before new label combinations fold into \"other\" (default 20000).")
+    var maxSeries: Int?
+
     @Flag(name: .customLong("no-replay"), help: "Do not replay the logged alert windows at start.")
     var noReplay = false
 
@@ -82,6 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.alerts = file.alerts.evaluatorConfiguration
         configuration.alertmanagerURL = alertmanagerURL ?? file.alerts.alertmanagerURL
         configuration.replayLogsOnStart = !noReplay
+        configuration.registry.maxSeries = maxSeries ?? file.exporter.maxSeries
+        guard configuration.registry.maxSeries >= 100 else { throw ValidationError("--max-series must be at least 100") }
         if let logSegmentBytes {
             guard logSegmentBytes >= 1024 else { throw ValidationError("--log-segment-bytes must be at least 1024") }
             configuration.logSegmentBytes = logSegmentBytes

@@ -35,7 +35,8 @@ public final class Exporter: Sendable {
     ) throws {
         self.configuration = configuration
         let registry = MetricsRegistry(configuration: .init(
-            maxProviders: configuration.registry.maxProviders, maxModels: configuration.registry.maxModels))
+            maxProviders: configuration.registry.maxProviders, maxModels: configuration.registry.maxModels,
+            maxSeries: configuration.registry.maxSeries))
         if let budget = configuration.dailyBudgetUSD { registry.setDailyBudget(usd: budget) }
         self.registry = registry
         if let directory = configuration.logDirectory {
@@ -250,13 +251,18 @@ final class ExporterRoutes: Sendable {
 
     private func metrics(_ request: HTTPRequest) -> HTTPResponse {
         let format = ExpositionFormat.negotiate(accept: request.headers["accept"])
-        var body = registry.render(format: format, extra: collectExtraFamilies())
+        let body: [UInt8]
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: format.contentType)
         headers.add(name: "Vary", value: "Accept, Accept-Encoding")
         if Self.acceptsGzip(request.headers["accept-encoding"]) {
-            body = Gzip.compress(body, level: 1)
+            // Compressed chunk by chunk as the render writes it: the uncompressed exposition is never whole.
+            let gzip = GzipStream(level: 1)
+            registry.render(format: format, extra: collectExtraFamilies(), chunkSize: 64 << 10) { gzip.write($0) }
+            body = gzip.finish()
             headers.add(name: "Content-Encoding", value: "gzip")
+        } else {
+            body = registry.render(format: format, extra: collectExtraFamilies())
         }
         return HTTPResponse(status: 200, headers: headers, body: .bytes(body))
     }

@@ -54,6 +54,8 @@ public struct ExporterConfiguration: Sendable {
         public var maxProviders: Int = 32
         /// Distinct models before `other`.
         public var maxModels: Int = 256
+        /// Series of all families together before new label combinations fold into `other` (`exporter.max_series`).
+        public var maxSeries: Int = 20_000
         /// Creates the defaults.
         public init() {}
     }

@@ -84,3 +84,50 @@ import Testing
         #expect(ExpositionFormat.negotiate(accept: accept) == expected)
     }
 }
+
+@Suite struct StreamingRenderTests {
+    @Test(arguments: [ExpositionFormat.prometheusText, .openMetrics])
+    func streamsTheSameBytesInChunks(format: ExpositionFormat) {
+        let registry = makeSampleRegistry()
+        for index in 0..<2_000 {
+            registry.record(APICallMetric(timestamp: 1_764_000_010, provider: "p\(index % 7)", model: "m\(index % 50)",
+                                          statusCode: [200, 429, 500][index % 3], latencyMs: Double(index)))
+        }
+        var streamed: [UInt8] = []
+        var chunks = 0
+        registry.render(format: format, chunkSize: 4_096) { chunk in
+            streamed.append(contentsOf: chunk)
+            chunks += 1
+        }
+        #expect(streamed == registry.render(format: format))
+        #expect(chunks > 10)
+    }
+
+    @Test func rendersWhileOtherThreadsRecordWithoutLosingEvents() async {
+        let registry = MetricsRegistry()
+        let perThread = 20_000
+        await withTaskGroup(of: Void.self) { group in
+            for thread in 0..<2 {
+                group.addTask {
+                    for index in 0..<perThread {
+                        registry.record(APICallMetric(timestamp: 1, provider: "p\(thread)", model: "m\(index % 100)",
+                                                      statusCode: 200, latencyMs: 1))
+                    }
+                }
+            }
+            group.addTask {
+                // Scrapes until every event is in: the counts seen never go down and end complete.
+                var seen = 0.0
+                repeat {
+                    let text = String(decoding: registry.render(format: .openMetrics), as: UTF8.self)
+                    #expect(text.hasSuffix("# EOF\n"))
+                    let now = registry.value(MetricCatalog.calls) ?? 0
+                    #expect(now >= seen)
+                    seen = now
+                } while seen < Double(2 * perThread)
+            }
+        }
+        #expect(registry.value(MetricCatalog.calls) == Double(2 * perThread))
+        #expect(registry.value(MetricCatalog.callDuration) == Double(2 * perThread))
+    }
+}

@@ -1,5 +1,6 @@
 import BenchmarkSupport
 import BulwarkCore
+import Prometheus
 
 /// The events and series every benchmark uses, identical for Bulwark and its peers.
 enum Workload {
@@ -16,4 +17,9 @@ enum Workload {
                 isRetry: index % 10 == 0, errorType: status.1, requestID: "req-\(index)", costUSD: 0.0001)
         }
     }
+}
+
+/// swift-prometheus' name for a family (its non-deprecated API); the help text is the family's name.
+func peerName(_ name: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: name)
 }

@@ -7,7 +7,10 @@ let python = ProcessInfo.processInfo.environment["BULWARK_PYTHON"].flatMap {
 }
 var table = ResultTable()
 print("Bulwark benchmarks (release build, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
-try RecordBenchmark.run(into: &table)
-try RenderBenchmark.run(into: &table, python: python)
+let go = GoPeer.run()
+if case .failure(let error) = go { print("  client_golang peer unavailable: \(error)") }
+try RecordBenchmark.run(into: &table, go: go)
+try RenderBenchmark.run(into: &table, python: python, go: go)
+ScrapeContentionBenchmark.run(into: &table)
 try LogSinkBenchmark.run(into: &table)
 table.printMarkdown()

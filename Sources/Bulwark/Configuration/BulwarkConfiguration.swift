@@ -269,12 +269,16 @@ public struct ExporterSection: Sendable, Equatable {
     public var bodyBudgetBytes: Int?
     /// `per_ip_connection_limit`: connections from one client address (default 256).
     public var perIPConnectionLimit: Int?
+    /// `max_series`: series of all families together before new label combinations fold into `other`
+    /// (default 20,000, at least 100).
+    public var maxSeries: Int
 
     /// Creates the exporter section; every value has the documented default.
     public init(
         listen: String = "127.0.0.1:9464", logDirectory: String = "./bulwark-logs", authTokenEnv: String? = nil,
         basicAuthUser: String? = nil, basicAuthPasswordEnv: String? = nil, tlsCertificate: String? = nil,
-        tlsKey: String? = nil, bodyBudgetBytes: Int? = nil, perIPConnectionLimit: Int? = nil
+        tlsKey: String? = nil, bodyBudgetBytes: Int? = nil, perIPConnectionLimit: Int? = nil,
+        maxSeries: Int = 20_000
     ) {
         self.listen = listen
         self.logDirectory = logDirectory
@@ -285,6 +289,7 @@ public struct ExporterSection: Sendable, Equatable {
         self.tlsKey = tlsKey
         self.bodyBudgetBytes = bodyBudgetBytes
         self.perIPConnectionLimit = perIPConnectionLimit
+        self.maxSeries = maxSeries
     }
 }
 

@@ -170,7 +170,7 @@ private struct NodeReader {
 
         let exporter = mapping(top?["exporter"], "exporter", allowed: [
             "listen", "log_dir", "auth_token_env", "basic_auth_user", "basic_auth_password_env", "tls_cert", "tls_key",
-            "body_budget_bytes", "per_ip_connection_limit",
+            "body_budget_bytes", "per_ip_connection_limit", "max_series",
         ])
         if let value = string(exporter, "listen", "exporter") { configuration.exporter.listen = value }
         if let value = string(exporter, "log_dir", "exporter") { configuration.exporter.logDirectory = value }
@@ -181,6 +181,7 @@ private struct NodeReader {
         configuration.exporter.tlsKey = string(exporter, "tls_key", "exporter")
         configuration.exporter.bodyBudgetBytes = int(exporter, "body_budget_bytes", "exporter", minimum: 1024)
         configuration.exporter.perIPConnectionLimit = int(exporter, "per_ip_connection_limit", "exporter", minimum: 1)
+        if let value = int(exporter, "max_series", "exporter", minimum: 100) { configuration.exporter.maxSeries = value }
 
         let ruleKeys = AlertName.allCases.map(\.configurationKey)
         let alerts = mapping(top?["alerts"], "alerts", allowed: ["daily_budget_usd", "alertmanager_url", "evaluation_interval_seconds"] + ruleKeys)

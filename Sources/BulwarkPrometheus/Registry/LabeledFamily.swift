@@ -36,6 +36,17 @@ struct LabeledFamily {
 
     func value(_ values: [String]) -> Double? { series[values]?.value }
 
+    /// Whether the series of `values` exists.
+    func contains(_ values: [String]) -> Bool { series.index(forKey: values) != nil }
+
+    /// `values` while the series exists or `budget` has room for it; otherwise every value becomes
+    /// `other` and the fold is counted.
+    func admit(_ values: [String], budget: SeriesBudget) -> [String] {
+        if contains(values) || budget.take(1) { return values }
+        budget.drop(family: descriptor.name)
+        return values.map { _ in LabelCap.overflowValue }
+    }
+
     private func encode(_ values: [String]) -> [UInt8] {
         LabelEncoding.encode(Array(zip(labelNames, values)).map { (name: $0.0, value: $0.1) })
     }

@@ -77,6 +77,10 @@ public enum MetricCatalog {
         name: "llm_api_label_overflow_total",
         help: "Events whose provider or model label was replaced by \"other\" because the label's value cap was reached.",
         type: .counter)
+    public static let seriesDropped = MetricDescriptor(
+        name: "llm_api_series_dropped_total",
+        help: "Samples folded into \"other\" label values because the registry's series cap (exporter.max_series) was reached.",
+        type: .counter)
     public static let logEventsWritten = MetricDescriptor(
         name: "llm_api_log_events_written_total",
         help: "Events written to the JSON-lines log.",

@@ -2,45 +2,47 @@ import BulwarkCore
 import Synchronization
 
 extension MetricsRegistry {
-    /// The counters and gauges the alert evaluator reads, summed per provider; one lock acquisition,
-    /// cost proportional to the number of series (never to the number of events).
+    /// The counters and gauges the alert evaluator reads, summed per provider; taken from a
+    /// ``RegistrySnapshot`` (one short lock per pair), cost proportional to the number of series
+    /// (never to the number of events).
     public func alertSnapshot() -> AlertSnapshot {
-        state.withLock { state in
-            var perSeries = [AlertSnapshot.ProviderTotals](repeating: .init(), count: state.series.count)
+        let state = snapshot()
+        var providers: [String: AlertSnapshot.ProviderTotals] = [:]
+        for (position, cell) in state.pairs.enumerated() {
+            var totals = AlertSnapshot.ProviderTotals()
             // A cancelled call is the caller's: neither an error nor a call in the error rate.
-            let cancelled = UInt8(ErrorType.allCases.firstIndex(of: .cancelled)! + 1)
-            for call in state.calls where call.key.errorIndex != cancelled {
-                let position = Int(call.key.series)
+            for call in state.calls(of: position) where call.error != Self.cancelledLabel {
                 let count = Double(call.count)
-                perSeries[position].calls += count
-                if call.key.errorIndex != 0 { perSeries[position].errors += count }
-                if call.key.statusCode == 429 { perSeries[position].rateLimited += count }
+                totals.calls += count
+                if call.error != .none { totals.errors += count }
+                if call.status.raw == 429 { totals.rateLimited += count }
             }
-            var providers: [String: AlertSnapshot.ProviderTotals] = [:]
-            for (position, series) in state.series.enumerated() {
-                var totals = perSeries[position]
-                var cumulative: UInt64 = 0
-                for (bucket, count) in series.duration.buckets.enumerated() {
-                    cumulative &+= count
-                    totals.durationBuckets[bucket] = Double(cumulative)
-                }
-                totals.durationBuckets[series.duration.buckets.count] = Double(series.duration.count)
-                totals.cost = series.cost
-                providers[series.key.provider, default: .init()].add(totals)
+            let duration = state.counts[position].duration
+            var cumulative: UInt64 = 0
+            for bucket in 0..<MetricCatalog.durationBuckets.count {
+                cumulative &+= duration.buckets[bucket]
+                totals.durationBuckets[bucket] = Double(cumulative)
             }
-            var requests: [RequestOutcome: Double] = [:]
-            for outcome in RequestOutcome.allCases {
-                requests[outcome] = state.requests.value([outcome.rawValue]) ?? 0
-            }
-            var open: Set<String> = []
-            for (labels, series) in state.circuitState.series where labels[1] == CircuitState.open.rawValue && series.value > 0 {
-                open.insert(labels[0])
-            }
-            return AlertSnapshot(
-                providers: providers, requests: requests, openCircuits: open,
-                dailyBudgetUSD: state.dailyBudget.value([]))
+            totals.durationBuckets[MetricCatalog.durationBuckets.count] = Double(duration.count)
+            totals.cost = state.counts[position].cost
+            providers[cell.key.provider, default: .init()].add(totals)
         }
+        var requests: [RequestOutcome: Double] = [:]
+        for outcome in RequestOutcome.allCases {
+            requests[outcome] = state.small.requests.value([outcome.rawValue]) ?? 0
+        }
+        var open: Set<String> = []
+        for (labels, series) in state.small.circuitState.series where labels[1] == CircuitState.open.rawValue && series.value > 0 {
+            open.insert(labels[0])
+        }
+        return AlertSnapshot(
+            providers: providers, requests: requests, openCircuits: open,
+            dailyBudgetUSD: state.small.dailyBudget.value([]))
     }
+}
+
+extension MetricsRegistry {
+    static let cancelledLabel = ErrorTypeLabel(.cancelled)
 }
 
 extension AlertSnapshot.ProviderTotals {
