@@ -13,6 +13,11 @@ public enum ClientEvent: Sendable, Hashable {
     case rateLimit(provider: String, resource: RateLimitResource, remaining: Double?, limit: Double?)
     /// A provider's outage severity changed (`llm_api_outage_severity`).
     case outageSeverityChanged(provider: String, severity: OutageSeverity)
+    /// The shared-state store (Redis) answers again, or stopped answering (`llm_api_shared_state_up`).
+    case sharedStateAvailability(up: Bool)
+    /// An operation on the shared-state store failed or timed out and the client used its local state
+    /// (`llm_api_shared_state_errors_total{operation}`).
+    case sharedStateError(operation: SharedStateOperation)
 }
 
 /// Why a logical request ended the way it did (`llm_api_requests_total{outcome}`).

@@ -31,7 +31,8 @@ public final class ResilientClient: Sendable {
         transport: (any HTTPTransport)? = nil,
         recorder: any MetricsRecorder = NoOpRecorder(),
         clock: any ResilienceClock = SystemClock(),
-        timerClock: any ResilienceClock = SystemClock()
+        timerClock: any ResilienceClock = SystemClock(),
+        sharedState: (any SharedStateStore)? = nil
     ) throws(ConfigurationError) {
         guard !configuration.providers.isEmpty else {
             throw ConfigurationError(source: nil, problems: [.init(path: "providers", message: "no provider is configured")])
@@ -41,7 +42,7 @@ public final class ResilientClient: Sendable {
         let owned = transport == nil ? AsyncHTTPClientTransport() : nil
         self.init(
             configuration: configuration, keys: keys, transport: transport ?? owned!, recorder: recorder, clock: clock,
-            timerClock: timerClock, random: RandomSource(), owning: owned)
+            timerClock: timerClock, random: RandomSource(), owning: owned, sharedState: sharedState)
     }
 
     /// Creates a client with keys already resolved (see ``APIKeyValidator``).
@@ -57,15 +58,17 @@ public final class ResilientClient: Sendable {
         transport: any HTTPTransport,
         recorder: any MetricsRecorder = NoOpRecorder(),
         clock: any ResilienceClock = SystemClock(),
-        timerClock: any ResilienceClock = SystemClock()
+        timerClock: any ResilienceClock = SystemClock(),
+        sharedState: (any SharedStateStore)? = nil
     ) {
         self.init(
             configuration: configuration, keys: keys, transport: transport, recorder: recorder, clock: clock,
-            timerClock: timerClock, random: RandomSource())
+            timerClock: timerClock, random: RandomSource(), sharedState: sharedState)
     }
 
     /// The designated initializer; `random` seeds the backoff jitter (tests pass a seeded source), and
-    /// `owning` is the transport the client created, released by ``shutdown()``.
+    /// `owning` is the transport the client created, released by ``shutdown()``; `sharedState` is the store
+    /// the replicas share their limits and breakers through (see ``SharedStateStore``).
     package init(
         configuration: BulwarkConfiguration,
         keys: [String: APIKey],
@@ -74,13 +77,17 @@ public final class ResilientClient: Sendable {
         clock: any ResilienceClock,
         timerClock: any ResilienceClock,
         random: RandomSource,
-        owning: AsyncHTTPClientTransport? = nil
+        owning: AsyncHTTPClientTransport? = nil,
+        sharedState: (any SharedStateStore)? = nil
     ) {
         ownedTransport = owning
+        let shared = sharedState.map {
+            SharedStateGate(store: $0, recorder: recorder, clock: clock, settings: configuration.circuitBreaker)
+        }
         slots = configuration.providers.sorted { $0.priority < $1.priority }.map { provider in
             ProviderSlot(
                 configuration: provider, apiKey: keys[provider.name] ?? APIKey(""), settings: configuration,
-                clock: clock, random: random, recorder: recorder)
+                clock: clock, random: random, recorder: recorder, shared: shared)
         }
         runner = AttemptRunner(transport: transport, clock: timerClock, wallClock: clock, streaming: configuration.streaming)
         self.recorder = recorder
@@ -240,6 +247,19 @@ public final class ResilientClient: Sendable {
             guard case .allowed(let circuitPermit) = slot.breaker.acquire() else {
                 return .moveOn(ProviderError(errorType: .unavailable, statusCode: 0, message: "\(slot.name): circuit open"))
             }
+            var sharedGrant: SharedGrant?
+            if let shared = slot.shared {
+                switch await slot.admitShared(shared, tokens: run.estimatedTokens) {
+                case .proceed(let grant):
+                    sharedGrant = grant
+                case .circuitOpen:
+                    slot.breaker.release(circuitPermit)
+                    return .moveOn(ProviderError(errorType: .unavailable, statusCode: 0, message: "\(slot.name): circuit open (shared)"))
+                case .rateLimited(let error):
+                    slot.breaker.release(circuitPermit)
+                    return .moveOn(ProviderError(errorType: .rateLimited, statusCode: 0, message: "\(slot.name): \(error)"))
+                }
+            }
             let ratePermit: RateLimitPermit
             do {
                 // A limiter wait longer than a Retry-After the client would accept falls back instead.
@@ -247,6 +267,7 @@ public final class ResilientClient: Sendable {
                     estimatedTokens: run.estimatedTokens, maxWait: slot.retryPolicy.retryAfterCeiling)
             } catch {
                 slot.breaker.release(circuitPermit)
+                if let sharedGrant { slot.shared?.release(provider: slot.name, grant: sharedGrant) }
                 return .moveOn(ProviderError(errorType: .rateLimited, statusCode: 0, message: "\(slot.name): \(error)"))
             }
             run.attempts += 1
@@ -258,6 +279,11 @@ public final class ResilientClient: Sendable {
             let usedTokens = outcome.metric.inputTokens + outcome.metric.outputTokens
             // Unknown usage keeps the estimate in the token window rather than freeing it.
             ratePermit.complete(actualTokens: usedTokens > 0 ? usedTokens : nil)
+            if let sharedGrant {
+                slot.shared?.complete(
+                    provider: slot.name, grant: sharedGrant, actualTokens: usedTokens > 0 ? usedTokens : nil,
+                    result: outcome.result)
+            }
             switch outcome.result {
             case .success(let result):
                 slot.recordOutcome(nil, permit: circuitPermit)

@@ -10,6 +10,8 @@ public struct BulwarkConfiguration: Sendable, Equatable {
     public var streaming: StreamingConfiguration
     public var exporter: ExporterSection
     public var alerts: AlertsSection
+    /// `shared_state:` — the store replicas share their limits and breakers through; `nil`: local only.
+    public var sharedState: SharedStateConfiguration?
 
     /// The defaults, with no providers.
     public init(

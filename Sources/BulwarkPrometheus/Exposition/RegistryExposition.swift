@@ -11,6 +11,7 @@ enum RegistryExposition {
         [
             \.requests, \.fallbacks, \.circuitState, \.circuitOpens, \.rateLimitRemaining, \.rateLimitLimit,
             \.outageSeverity, \.dailyBudget, \.alertFiring, \.eventsIngested, \.eventsRejected,
+            \.sharedStateUp, \.sharedStateErrors,
         ]
     }
 

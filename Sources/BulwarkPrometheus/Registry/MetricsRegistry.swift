@@ -86,6 +86,8 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
         case .rateLimit(let provider, let resource, let remaining, let limit):
             setRateLimit(provider: provider, resource: resource, remaining: remaining, limit: limit)
         case .outageSeverityChanged(let provider, let severity): setOutageSeverity(severity, provider: provider)
+        case .sharedStateAvailability(let up): setSharedStateUp(up)
+        case .sharedStateError(let operation): recordSharedStateError(operation)
         }
     }
 
@@ -140,6 +142,21 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
         state.withLock { state in
             state.outageSeverity.set([state.providers.admit(provider)], Double(severity.rawValue), now: now())
         }
+    }
+
+    /// Sets `llm_api_shared_state_up`; the error counter's series are created with it, so that rates
+    /// over them start at 0.
+    public func setSharedStateUp(_ up: Bool) {
+        state.withLock { state in
+            let now = now()
+            state.sharedStateUp.set([], up ? 1 : 0, now: now)
+            for operation in SharedStateOperation.allCases { state.sharedStateErrors.add([operation.rawValue], 0, now: now) }
+        }
+    }
+
+    /// Counts one shared-state operation that fell back to local state.
+    public func recordSharedStateError(_ operation: SharedStateOperation) {
+        state.withLock { $0.sharedStateErrors.add([operation.rawValue], 1, now: now()) }
     }
 
     /// Sets the daily budget gauge.

@@ -25,6 +25,8 @@ struct RegistryState {
     var alertFiring = LabeledFamily(MetricCatalog.alertFiring, labelNames: ["alertname", "severity"])
     var eventsIngested = LabeledFamily(MetricCatalog.eventsIngested, labelNames: ["source"])
     var eventsRejected = LabeledFamily(MetricCatalog.eventsRejected, labelNames: ["reason"])
+    var sharedStateUp = LabeledFamily(MetricCatalog.sharedStateUp, labelNames: [])
+    var sharedStateErrors = LabeledFamily(MetricCatalog.sharedStateErrors, labelNames: ["operation"])
 
     init(maxProviders: Int, maxModels: Int, now: Double) {
         providers = LabelCap(limit: maxProviders)
