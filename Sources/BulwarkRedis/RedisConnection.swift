@@ -11,24 +11,22 @@ final class RedisConnection {
         guard let context = redisConnectWithTimeout(url.host, Int32(url.port), bulwark_redis_timeval(timeoutMs)) else {
             throw RedisError(.connection, "cannot allocate a hiredis context")
         }
+        // From here a throw runs `deinit`, which frees the context.
         self.context = context
         if context.pointee.err != 0 {
             let message = Self.errorText(context)
-            redisFree(context)
             throw RedisError(.unavailable, "connect to \(url.host):\(url.port): \(message)")
         }
         try setTimeout(milliseconds: timeoutMs)
         if let password = url.password {
             let reply = try command(url.user.map { ["AUTH", $0, password] } ?? ["AUTH", password])
             if case .error = reply {
-                redisFree(context)
                 // The server's message never contains the password, but say nothing more than needed.
                 throw RedisError(.configuration, "AUTH refused by \(url.host):\(url.port)")
             }
         }
         if url.database != 0 {
             if case .error(let message) = try command(["SELECT", String(url.database)]) {
-                redisFree(context)
                 throw RedisError(.configuration, "SELECT \(url.database): \(message)")
             }
         }

@@ -28,12 +28,10 @@ import Testing
     }
 
     @Test func refusesTLSWithAClearMessage() {
-        #expect {
-            try RedisURL(parsing: "rediss://u:topsecret@host:6380/0")
-        } throws: { error in
-            let text = "\(error)"
-            return text.contains("rediss://") && text.contains("TLS") && !text.contains("topsecret")
-        }
+        let error = #expect(throws: RedisError.self) { try RedisURL(parsing: "rediss://u:topsecret@host:6380/0") }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("rediss://") && text.contains("TLS"))
+        #expect(!text.contains("topsecret"))
     }
 
     @Test func refusesMalformedURLs() {

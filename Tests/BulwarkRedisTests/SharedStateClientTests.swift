@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func threeReplicasShareOneRequestBudget() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess()
         // Shared: the three replicas together send exactly the provider's 12 per minute, and no 429 comes back.
         let harness = try SimulatorHarness(scenario: try limitedScenario(rpm: 12))
         let shared = try Replicas(count: 3, harness: harness, chain: [.openai], redisURL: redis.url) {
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func anOutageSeenByOneReplicaOpensTheBreakerOfTheOthers() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess()
         let harness = try SimulatorHarness(scenario: try Scenario(yaml: "providers: {openai: {latency: 2, faults: [{status: 503}]}, anthropic: {latency: 2}}"))
         let replicas = try Replicas(count: 3, harness: harness, chain: [.openai, .anthropic], redisURL: redis.url) { configuration in
             configuration.retry.maxRetries = 0
@@ -94,19 +94,19 @@ import Testing
     }
 
     @Test func killedRedisFailsNoRequestAndSharingResumesAfterRestart() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess()
         let harness = try SimulatorHarness(scenario: try limitedScenario(rpm: 0))
         let replicas = try Replicas(count: 3, harness: harness, chain: [.openai], redisURL: redis.url) {
             configureLimited(&$0, rpm: 10_000)
         }
         #expect(await replicas.waitForStores())
         #expect(await burst(replicas, perReplica: 5) == 15)
-        redis.kill()
+        await redis.kill()
         // Every request is answered through the local limiter while Redis is gone.
         #expect(await burst(replicas, perReplica: 5) == 15)
         #expect(replicas.sharedStateErrors(.admit) >= 3)
         #expect(replicas.sharedStateUp().allSatisfy { $0 == 0 })
-        try redis.start()
+        try await redis.start()
         let resumed = await eventually(timeout: 15) {
             _ = await burst(replicas, perReplica: 1)
             return replicas.sharedStateUp().allSatisfy { $0 == 1 }
@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func slowRedisCostsNoMoreThanTheTimeout() async throws {
-        let redis = try RedisServerProcess()
+        let redis = try await RedisServerProcess()
         let harness = try SimulatorHarness(scenario: try limitedScenario(rpm: 0))
         let replicas = try Replicas(count: 1, harness: harness, chain: [.openai], redisURL: redis.url, timeoutMs: 20) {
             configureLimited(&$0, rpm: 10_000)

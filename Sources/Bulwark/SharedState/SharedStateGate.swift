@@ -127,7 +127,8 @@ final class SharedStateGate: Sendable {
             }
         }
         guard limits.requestsRemaining != nil || limits.tokensRemaining != nil else { return }
-        report(.limits) { store in try await store.publishProviderLimits(limits) }
+        let reported = limits
+        report(.limits) { store in try await store.publishProviderLimits(reported) }
     }
 
     // MARK: - Internals

@@ -19,7 +19,7 @@ public protocol SharedStateStore: Sendable {
 }
 
 /// What ``SharedStateStore/admit(_:)`` is asked.
-public struct SharedAdmissionRequest: Sendable, Hashable {
+public struct SharedAdmissionRequest: Sendable, Equatable {
     /// The provider.
     public var provider: String
     /// Its configured limits (shared by all replicas: each replica configures the provider's full quota).

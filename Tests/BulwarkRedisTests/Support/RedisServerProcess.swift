@@ -9,38 +9,44 @@ final class RedisServerProcess: @unchecked Sendable {
     private let extraArguments: [String]
 
     /// Starts a server; `arguments` are extra options (`--requirepass`, …).
-    init(arguments: [String] = []) throws {
+    init(arguments: [String] = []) async throws {
         port = try Self.freePort()
         extraArguments = arguments
-        try start()
+        try await start()
     }
 
     var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    /// Starts the server (again) on the same port and waits until it accepts connections.
-    func start() throws {
+    /// Starts the server (again) on the same port and waits (without blocking a thread) until it accepts
+    /// connections.
+    func start() async throws {
         let executable = try Tools.locate(.redisServer)
         let child = try ChildProcess(executable, [
             "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--enable-debug-command", "yes", "--protected-mode", "no",
         ] + extraArguments)
-        _ = try child.waitForOutput("(Ready to accept connections)", timeout: 20)
         self.child = child
+        let deadline = Date().addingTimeInterval(30)
+        while !child.outputText.contains("Ready to accept connections") {
+            guard child.process.isRunning, Date() < deadline else {
+                throw ChildProcessError("redis-server did not start:\n\(child.outputText)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 
-    /// Kills the server at once (SIGKILL), as a crash would.
-    func kill() {
+    /// Kills the server at once (SIGKILL), as a crash would, and waits for it to be gone.
+    func kill() async {
+        guard let child else { return }
+        child.signal(SIGKILL)
+        while child.process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        self.child = nil
+    }
+
+    deinit {
+        // SIGKILL: no blocking wait in deinit (it may run on the cooperative pool); ChildProcess reaps it.
         child?.signal(SIGKILL)
-        child?.wait(timeout: 10)
-        child = nil
     }
-
-    func stop() {
-        child?.stop()
-        child = nil
-    }
-
-    deinit { child?.stop() }
 
     /// A port nothing listens on now: bound to port 0 and released.
     static func freePort() throws -> Int {
