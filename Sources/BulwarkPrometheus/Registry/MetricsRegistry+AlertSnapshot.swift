@@ -36,7 +36,7 @@ extension MetricsRegistry {
             }
             return AlertSnapshot(
                 providers: providers, requests: requests, openCircuits: open,
-                dailyBudgetUSD: state.dailyBudget.value([]))
+                dailyBudgetUSD: state.dailyBudget.value([]), sharedStateUp: state.sharedStateUp.value([]))
         }
     }
 }
