@@ -115,6 +115,7 @@ final class ExporterRoutes: Sendable {
     let logSink: JSONLinesLogSink?
     let evaluator: AlertEvaluator
     private let processMetrics = ProcessMetrics()
+    private let postedState: PostedEventState
     private let registryCreated = Date().timeIntervalSince1970
 
     init(configuration: ExporterConfiguration, registry: MetricsRegistry, logSink: JSONLinesLogSink?, evaluator: AlertEvaluator) {
@@ -122,6 +123,7 @@ final class ExporterRoutes: Sendable {
         self.registry = registry
         self.logSink = logSink
         self.evaluator = evaluator
+        postedState = PostedEventState(maxProviders: configuration.registry.maxProviders)
     }
 
     func router() -> Router {
@@ -131,6 +133,7 @@ final class ExporterRoutes: Sendable {
         router.get("/healthz") { _ in HTTPResponse.text("ok\n") }
         router.get("/") { [self] _ in index() }
         router.post("/v1/events") { [self] request in authorized(request) ?? ingest(request) }
+        router.get("/v1/events/schema") { _ in HTTPResponse.json(APICallMetric.jsonSchema) }
         return router
     }
 
@@ -210,6 +213,7 @@ final class ExporterRoutes: Sendable {
             return .json(body, status: status)
         }
         registry.record(events, source: .http)
+        for event in postedState.clientEvents(for: events) { registry.record(event) }
         if let logSink { for event in events { logSink.record(event) } }
         return .json("{\"accepted\":\(events.count)}", status: 202)
     }
@@ -228,6 +232,7 @@ final class ExporterRoutes: Sendable {
             <li><a href="/metrics">/metrics</a> (Prometheus text; OpenMetrics on request)</li>
             <li><a href="/alerts">/alerts</a> (in-process alert states)</li>
             <li><a href="/healthz">/healthz</a></li>
+            <li><a href="/v1/events/schema">/v1/events/schema</a> (JSON Schema of the events POST /v1/events accepts)</li>
             <li>POST /v1/events (APICallMetric JSON, array or NDJSON)</li>
             </ul></body></html>
 

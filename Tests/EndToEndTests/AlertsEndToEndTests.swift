@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The in-process alert evaluator and a real Prometheus evaluating `alerts/llm-api.rules.yml` agree on
-/// one seeded synthetic event stream, and a real Alertmanager receives what the exporter pushes.
+/// one seeded synthetic event stream — all six alerts, from posted events alone — and a real Alertmanager receives what the exporter pushes.
 ///
 /// Flow: Alertmanager, then `bulwark serve` (evaluating every second, `for_seconds: 0`, pushing to that
 /// Alertmanager), then Prometheus scraping it every second and evaluating a copy of the shipped rule file
@@ -19,6 +19,10 @@ import Testing
 /// 2. *new provider's incident*: mistral at 24 % errors, 40 HTTP 429 (8 per minute: warning only), half
 ///    its calls at 35–55 s (P95 in the 30–60 s bucket: critical), and a spend of five daily budgets (the
 ///    global budget alert, critical and warning). Phase 1's alerts keep firing (5-minute windows).
+/// 3. *chain*: what a client in another language reports about its chain, in the events alone:
+///    `request_outcome` and `fallback_from` on each request's last attempt (anthropic answers 2,000 requests
+///    as openai's fallback: 16 % of the window's requests, a warning), and `circuit_state: "open"` on the
+///    calls openai's and mistral's breakers skipped (two circuits open: critical and warning for each).
 ///
 /// Every value sits far from its thresholds, so the differences between the two evaluations — Prometheus
 /// extrapolates `rate()` over a history much shorter than the window and ignores the warm-up counts it
@@ -86,12 +90,29 @@ import Testing
         log.append(try Self.checkpoint("2 new provider", expected: phase2, prometheus: prometheus, serve: serve))
         log.append(try Self.checkAlertmanager(alertmanager, receives: phase2, serve: serve))
 
+        // Phase 3: the chain, as another language's client reports it — request outcomes, fallbacks and
+        // open circuits carried by the posted events alone.
+        try Self.post(stream.batch(phase: "chain", Self.chain), to: serve)
+        let phase3 = phase2.union([
+            AlertID("LLMAPICircuitOpen", "warning", "openai"),
+            AlertID("LLMAPICircuitOpen", "critical", "openai"),
+            AlertID("LLMAPICircuitOpen", "warning", "mistral"),
+            AlertID("LLMAPICircuitOpen", "critical", "mistral"),
+            AlertID("LLMAPIHighFallbackUsage", "warning", nil),
+        ])
+        log.append(try Self.checkpoint("3 chain", expected: phase3, prometheus: prometheus, serve: serve))
+        log.append(try Self.checkAlertmanager(alertmanager, receives: phase3, serve: serve))
+        let fallbacks = MetricsText.sum(
+            "llm_api_fallbacks_total", matching: ["from_provider": "openai", "to_provider": "anthropic"],
+            in: try serve.get("/metrics", headers: [("Accept", "text/plain")]).text)
+        #expect(fallbacks == 2_002, "llm_api_fallbacks_total{from_provider=\"openai\",to_provider=\"anthropic\"} = \(fallbacks)")
+
         // llm_api_alert_firing{alertname,severity} agrees with /alerts.
         let metrics = try serve.get("/metrics", headers: [("Accept", "text/plain")]).text
         for name in Self.alertNames {
             for severity in ["warning", "critical"] {
                 let firing = MetricsText.sum("llm_api_alert_firing", matching: ["alertname": name, "severity": severity], in: metrics)
-                let expected = phase2.contains { $0.name == name && $0.severity == severity } ? 1.0 : 0.0
+                let expected = phase3.contains { $0.name == name && $0.severity == severity } ? 1.0 : 0.0
                 #expect(firing == expected, "llm_api_alert_firing{alertname=\"\(name)\",severity=\"\(severity)\"} = \(firing)")
             }
         }
@@ -103,7 +124,7 @@ import Testing
     // MARK: - The stream
 
     static let warmUp: [Traffic] = ["openai", "anthropic", "google", "mistral"].map {
-        Traffic(provider: $0, calls: 202, serverErrors: 1, rateLimited: 1)
+        Traffic(provider: $0, calls: 202, serverErrors: 1, rateLimited: 1, fallbackAnswers: $0 == "anthropic" ? 2 : 0)
     }
 
     static let incident: [Traffic] = [
@@ -114,6 +135,15 @@ import Testing
 
     static let newProvider: [Traffic] = [
         Traffic(provider: "mistral", calls: 500, serverErrors: 80, rateLimited: 40, slowCalls: 250, slowSeconds: 35...55, costPerCall: 0.01)
+    ]
+
+    /// Phase 3: openai's and mistral's breakers are open (the app posts each skipped call as an attempt
+    /// with `circuit_state: "open"`), and anthropic answers 2,000 requests as openai's fallback: 2,002 of
+    /// 12,308 requests in the window (16 %, a warning).
+    static let chain: [Traffic] = [
+        Traffic(provider: "openai", calls: 50, skippedOpen: 50),
+        Traffic(provider: "mistral", calls: 20, skippedOpen: 20),
+        Traffic(provider: "anthropic", calls: 3_000, fallbackAnswers: 2_000),
     ]
 
     static let alertNames = [
@@ -345,6 +375,12 @@ extension AlertsEndToEndTests {
         var slowCalls = 0
         var slowSeconds: ClosedRange<Double> = 0...0
         var costPerCall = 0.00005
+        /// Calls skipped by the app's open breaker: status 0, `unavailable`, `circuit_state: "open"`,
+        /// not the last attempt of their request.
+        var skippedOpen = 0
+        /// Successful calls that end their request as a fallback from openai (the rest end as `success`;
+        /// failed calls end as `failed`).
+        var fallbackAnswers = 0
 
         var model: String {
             switch provider {
@@ -400,21 +436,36 @@ extension AlertsEndToEndTests {
             for share in traffic {
                 var statuses = [Int](repeating: 500, count: share.serverErrors)
                     + [Int](repeating: 429, count: share.rateLimited)
-                    + [Int](repeating: 200, count: share.calls - share.serverErrors - share.rateLimited)
+                    + [Int](repeating: 0, count: share.skippedOpen)
+                    + [Int](repeating: 200, count: share.calls - share.serverErrors - share.rateLimited - share.skippedOpen)
                 random.shuffle(&statuses)
+                var fallbacksLeft = share.fallbackAnswers
                 var slow = [Bool](repeating: true, count: share.slowCalls) + [Bool](repeating: false, count: share.calls - share.slowCalls)
                 random.shuffle(&slow)
                 for (status, isSlow) in zip(statuses, slow) {
                     sequence += 1
                     let seconds = isSlow ? random.uniform(share.slowSeconds) : random.uniform(0.2...2.0)
-                    events.append(event(share, status: status, latencySeconds: seconds, timestamp: now, requestID: "\(phase)-\(sequence)"))
+                    let outcome: String
+                    switch status {
+                    case 0: outcome = "null"
+                    case 200 where fallbacksLeft > 0:
+                        fallbacksLeft -= 1
+                        outcome = "\"fallback\""
+                    case 200: outcome = "\"success\""
+                    default: outcome = "\"failed\""
+                    }
+                    events.append(event(
+                        share, status: status, latencySeconds: status == 0 ? 0 : seconds, timestamp: now,
+                        requestID: "\(phase)-\(sequence)", outcome: outcome))
                 }
             }
             random.shuffle(&events)
             return "[" + events.joined(separator: ",") + "]"
         }
 
-        private mutating func event(_ share: Traffic, status: Int, latencySeconds: Double, timestamp: Double, requestID: String) -> String {
+        private mutating func event(
+            _ share: Traffic, status: Int, latencySeconds: Double, timestamp: Double, requestID: String, outcome: String
+        ) -> String {
             let errorType: String
             let message: String
             switch status {
@@ -424,6 +475,9 @@ extension AlertsEndToEndTests {
             case 500:
                 errorType = "\"server_error\""
                 message = "\"The server had an error while processing your request\""
+            case 0:
+                errorType = "\"unavailable\""
+                message = "\"skipped: the circuit breaker is open\""
             default:
                 errorType = "null"
                 message = "null"
@@ -434,9 +488,11 @@ extension AlertsEndToEndTests {
                 {"timestamp":\(String(format: "%.3f", timestamp)),"provider":"\(share.provider)","model":"\(share.model)",\
                 "status_code":\(status),"latency_ms":\(String(format: "%.1f", latencySeconds * 1000)),"input_tokens":\(input),\
                 "output_tokens":\(output),"is_retry":false,"retry_count":0,"error_type":\(errorType),"error_message":\(message),\
-                "circuit_state":"closed","request_id":"\(requestID)","attempt":1,"fallback":false,"stream":false,\
-                "time_to_first_token_ms":null,"cost_usd":\(String(format: "%.6f", share.costPerCall)),"provider_error_type":null,\
-                "retry_after_ms":null}
+                "circuit_state":"\(status == 0 ? "open" : "closed")","request_id":"\(requestID)","attempt":1,\
+                "fallback":\(outcome == "\"fallback\""),"stream":false,"time_to_first_token_ms":null,\
+                "cost_usd":\(String(format: "%.6f", status == 0 ? 0 : share.costPerCall)),"provider_error_type":null,\
+                "retry_after_ms":null,"request_outcome":\(outcome),\
+                "fallback_from":\(outcome == "\"fallback\"" ? "\"openai\"" : "null")}
                 """
         }
     }
