@@ -5,7 +5,7 @@
 /// `req` (sorted set: admitted request ids by time), `tok` (sorted set: `id:tokens` by time), `toksum`
 /// (tokens in `tok`), `conc` (sorted set: concurrency leases by expiry), `cb` (hash: `until`, `successes`),
 /// `trials` (sorted set: half-open trial leases by expiry), `pvreq` / `pvtok` (hash: `remaining`, `reset`,
-/// what the provider's headers said), `seq` (reservation ids).
+/// `at`: what the provider's headers said, and when), `seq` (reservation ids).
 enum SharedStateScripts {
     /// ARGV: rpm, tpm, max_concurrent (0 = unlimited), tokens, lease_ms, half_open_max, window_ms.
     /// Returns {0, id, trial, holds_lease} granted; {1, wait_ms, reason} wait (reason 1 rpm, 2 tpm,
@@ -26,11 +26,20 @@ enum SharedStateScripts {
     end
     local wait, reason = 0, 0
     local function consider(w, r) if w > wait then wait = w; reason = r end end
-    local rq = redis.call('HMGET', KEYS[7], 'remaining', 'reset')
+    local horizon = now - window
+    local rq = redis.call('HMGET', KEYS[7], 'remaining', 'reset', 'at')
+    if rpm > 0 and rq[2] and tonumber(rq[2]) > now and rq[3] then
+      -- A rolling-window provider frees a request of ours when it leaves the window: credit the ones
+      -- that left since the provider's report, so a stale 0 does not block until the full reset.
+      local freed = redis.call('ZCOUNT', KEYS[1], '(' .. (tonumber(rq[3]) - window), horizon)
+      if freed > 0 then
+        rq[1] = tonumber(rq[1]) + freed
+        redis.call('HSET', KEYS[7], 'remaining', rq[1], 'at', now)
+      end
+    end
     if rq[2] and tonumber(rq[2]) > now and tonumber(rq[1]) <= 0 then consider(tonumber(rq[2]) - now, 3) end
     local tk = redis.call('HMGET', KEYS[8], 'remaining', 'reset')
     if tk[2] and tonumber(tk[2]) > now and tonumber(tk[1]) < math.max(tokens, 1) then consider(tonumber(tk[2]) - now, 4) end
-    local horizon = now - window
     if rpm > 0 then
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', horizon)
       local count = redis.call('ZCARD', KEYS[1])
@@ -139,7 +148,7 @@ enum SharedStateScripts {
     for i = 1, 2 do
       local remaining, reset = tonumber(ARGV[i * 2 - 1]), tonumber(ARGV[i * 2])
       if remaining >= 0 and reset > 0 then
-        redis.call('HSET', KEYS[i], 'remaining', remaining, 'reset', now + reset)
+        redis.call('HSET', KEYS[i], 'remaining', remaining, 'reset', now + reset, 'at', now)
         redis.call('PEXPIRE', KEYS[i], reset + 1000)
       end
     end
