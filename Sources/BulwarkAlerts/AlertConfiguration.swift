@@ -1,5 +1,5 @@
 public import BulwarkCore
-public import BulwarkPrometheus
+import BulwarkPrometheus
 /// Thresholds, windows and `for` durations of the alerts (the `alerts:` section of `bulwark.yaml`).
 ///
 /// The defaults are the error-handling guide's thresholds, and

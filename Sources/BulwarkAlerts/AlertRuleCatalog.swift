@@ -1,6 +1,6 @@
 public import BulwarkCore
-public import BulwarkPrometheus
-public import Foundation
+import BulwarkPrometheus
+import Foundation
 
 /// One alerting rule: an alert at one severity, as PromQL and as annotation templates.
 public struct AlertRuleDefinition: Sendable, Hashable {

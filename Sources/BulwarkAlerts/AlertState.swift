@@ -1,5 +1,5 @@
 public import BulwarkCore
-public import BulwarkPrometheus
+import BulwarkPrometheus
 /// One active alert (pending or firing) of the in-process evaluator, as Prometheus lists it at `/api/v1/alerts`.
 public struct AlertState: Sendable, Hashable {
     /// Prometheus' alert states; inactive alerts are not listed.
