@@ -66,6 +66,10 @@ public final class RedisClient: Sendable {
             let worker = workers[((start &+ offset) & Int.max) % workers.count]
             if worker.isUp.load(ordering: .acquiring) { return try await worker.perform(operation) }
         }
+        // Right after start: wait (within the timeout) for the first connection rather than fail.
+        if let fresh = workers.first(where: { !$0.hasConnected.load(ordering: .acquiring) }) {
+            return try await fresh.perform(operation)
+        }
         throw RedisError(.unavailable, "no connection to \(url.host):\(url.port) (reconnecting)")
     }
 }

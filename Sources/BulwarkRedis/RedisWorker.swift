@@ -24,6 +24,9 @@ final class RedisWorker: Sendable {
     let queueLimit: Int
     /// Whether the worker's connection is up (read lock-free by callers and the pool).
     let isUp = Atomic<Bool>(false)
+    /// Whether the connection has been up at least once. Until then an operation waits for the first
+    /// connection (within its own timeout), so a replica's first requests do not bypass the shared state.
+    let hasConnected = Atomic<Bool>(false)
     /// Operations shed because the queue was full.
     let shed = Atomic<UInt64>(0)
     private let queue = Mutex(Queue())
@@ -62,7 +65,7 @@ final class RedisWorker: Sendable {
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
         return try await withCheckedThrowingContinuation { continuation in
             let refusal: RedisError? = {
-                guard isUp.load(ordering: .acquiring) else {
+                guard isUp.load(ordering: .acquiring) || !hasConnected.load(ordering: .acquiring) else {
                     return RedisError(.unavailable, "no connection to \(url.host):\(url.port) (reconnecting)")
                 }
                 condition.lock()
@@ -154,6 +157,7 @@ final class RedisWorker: Sendable {
     }
 
     private func setUp(_ up: Bool) {
+        if up { hasConnected.store(true, ordering: .releasing) }
         if isUp.exchange(up, ordering: .acquiringAndReleasing) != up { onStateChange(up) }
     }
 
