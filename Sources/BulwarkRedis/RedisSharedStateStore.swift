@@ -30,20 +30,21 @@ public final class RedisSharedStateStore: SharedStateStore {
     public func admit(_ request: SharedAdmissionRequest) async throws -> SharedAdmission {
         let limits = request.limits
         let tokens = max(0, request.estimatedTokens)
-        let keys = ["req", "tok", "toksum", "conc", "cb", "trials", "pvreq", "pvtok", "seq"].map { key(request.provider, $0) }
+        let keys = ["req", "tok", "toksum", "conc", "cb", "trials", "pvreq", "pvtok", "seq", "outage"].map { key(request.provider, $0) }
         let arguments = [
             limits.requestsPerMinute ?? 0, limits.tokensPerMinute ?? 0, limits.maxConcurrent ?? 0, tokens,
             Int(request.leaseSeconds * 1000), max(1, request.halfOpenMaxCalls), windowMs,
+            Int(request.outageWindowSeconds * 1000),
         ].map(String.init)
         let reply = try await client.run(SharedStateScripts.admit, keys: keys, arguments: arguments)
         guard let values = reply.elements?.compactMap(\.integer), let code = values.first else {
             throw RedisError(.reply, "admit: unexpected reply \(reply)")
         }
         switch code {
-        case 0 where values.count >= 4:
+        case 0 where values.count >= 5:
             return .granted(SharedGrant(
                 id: values[1], estimatedTokens: tokens, isTrial: values[2] == 1, holdsLease: values[3] == 1,
-                reservedTokens: (limits.tokensPerMinute ?? 0) > 0))
+                reservedTokens: (limits.tokensPerMinute ?? 0) > 0, outageFailures: Int(values[4])))
         case 1 where values.count >= 3:
             let reason: RateLimitReason
             switch values[2] {
@@ -71,11 +72,18 @@ public final class RedisSharedStateStore: SharedStateStore {
         case .failed: trial = 2
         }
         let actual = completion.grant.reservedTokens ? (completion.actualTokens ?? -1) : -1
+        let outage: Int
+        switch completion.outage {
+        case .none: outage = 0
+        case .failed: outage = 1
+        case .succeeded: outage = 2
+        }
         try check(await client.run(
-            SharedStateScripts.complete, keys: ["tok", "toksum", "conc", "cb", "trials"].map { key(provider, $0) },
+            SharedStateScripts.complete, keys: ["tok", "toksum", "conc", "cb", "trials", "outage"].map { key(provider, $0) },
             arguments: [
                 String(completion.grant.id), String(completion.grant.estimatedTokens), String(actual), String(trial),
-                String(completion.successThreshold), String(Int(completion.recoverySeconds * 1000)),
+                String(completion.successThreshold), String(Int(completion.recoverySeconds * 1000)), String(outage),
+                String(Int(completion.outageWindowSeconds * 1000)),
             ]))
     }
 

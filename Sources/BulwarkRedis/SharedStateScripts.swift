@@ -7,8 +7,8 @@
 /// `trials` (sorted set: half-open trial leases by expiry), `pvreq` / `pvtok` (hash: `remaining`, `reset`,
 /// `at`: what the provider's headers said, and when), `seq` (reservation ids).
 enum SharedStateScripts {
-    /// ARGV: rpm, tpm, max_concurrent (0 = unlimited), tokens, lease_ms, half_open_max, window_ms.
-    /// Returns {0, id, trial, holds_lease} granted; {1, wait_ms, reason} wait (reason 1 rpm, 2 tpm,
+    /// ARGV: rpm, tpm, max_concurrent (0 = unlimited), tokens, lease_ms, half_open_max, window_ms,
+    /// outage_window_ms. Returns {0, id, trial, holds_lease, outage_failures} granted; {1, wait_ms, reason} wait (reason 1 rpm, 2 tpm,
     /// 3 provider requests, 4 provider tokens); {2, retry_after_ms or -1} circuit open; {3} concurrency.
     static let admit = RedisScript(#"""
     local t = redis.call('TIME')
@@ -92,13 +92,16 @@ enum SharedStateScripts {
       holds = 1
     end
     if trial == 1 then redis.call('ZADD', KEYS[6], now + lease, id) end
+    redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', now - tonumber(ARGV[8]))
+    local failures = redis.call('ZCARD', KEYS[10])
     if rq[2] and tonumber(rq[2]) > now then redis.call('HINCRBY', KEYS[7], 'remaining', -1) end
     if tk[2] and tonumber(tk[2]) > now then redis.call('HINCRBY', KEYS[8], 'remaining', -tokens) end
-    return {0, id, trial, holds}
+    return {0, id, trial, holds, failures}
     """#)
 
-    /// KEYS: tok, toksum, conc, cb, trials. ARGV: id, estimated, actual (-1 = keep), trial (0 none,
-    /// 1 succeeded, 2 failed), success_threshold, recovery_ms.
+    /// KEYS: tok, toksum, conc, cb, trials, outage. ARGV: id, estimated, actual (-1 = keep), trial (0 none,
+    /// 1 succeeded, 2 failed), success_threshold, recovery_ms, outage (0 nothing, 1 a counted failure,
+    /// 2 a success: the outage is over), outage_window_ms.
     static let complete = RedisScript(#"""
     local id, est, actual, trial = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
     if actual >= 0 and actual ~= est then
@@ -120,6 +123,15 @@ enum SharedStateScripts {
         redis.call('HSET', KEYS[4], 'until', now + tonumber(ARGV[6]), 'successes', 0)
         redis.call('DEL', KEYS[5])
       end
+    end
+    local outage = tonumber(ARGV[7])
+    if outage == 1 then
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      redis.call('ZADD', KEYS[6], now, id)
+      redis.call('PEXPIRE', KEYS[6], tonumber(ARGV[8]))
+    elseif outage == 2 then
+      redis.call('DEL', KEYS[6])
     end
     return 1
     """#)

@@ -93,6 +93,31 @@ import Testing
         await harness.stop()
     }
 
+    @Test func failuresSeenByOneReplicaCountInTheOutageWindowOfTheOthers() async throws {
+        let redis = try await RedisServerProcess()
+        let harness = try SimulatorHarness(scenario: try Scenario(yaml: "providers: {openai: {latency: 2, faults: [{status: 503}]}, anthropic: {latency: 2}}"))
+        let replicas = try Replicas(count: 2, harness: harness, chain: [.openai, .anthropic], redisURL: redis.url) { configuration in
+            configuration.retry.maxRetries = 5
+            configuration.retry.baseDelay = 0.005
+            configuration.retry.maxDelay = 0.01
+            configuration.circuitBreaker.failureThreshold = 100
+            configuration.outage.extendedThreshold = 3
+        }
+        #expect(await replicas.waitForStores())
+        // Replica 1 retries openai until its own outage window says "extended" (3 failures), then falls back.
+        #expect(try await replicas.clients[0].complete(Replicas.request()).provider == "anthropic")
+        #expect(harness.stats().requests(.openai) == 3)
+        let probe = RedisClient(url: try RedisURL(parsing: redis.url), timeoutMs: 500)
+        defer { probe.shutdown() }
+        #expect(await eventually { (try? await probe.command(["ZCARD", "bulwark:{openai}:outage"]))?.integer == 3 },
+                "the failures were published")
+        // Replica 2 has seen no failure itself, but the shared window holds 3: one failing attempt, then the fallback.
+        #expect(try await replicas.clients[1].complete(Replicas.request()).provider == "anthropic")
+        #expect(harness.stats().requests(.openai) == 4)
+        await replicas.shutdown()
+        await harness.stop()
+    }
+
     @Test func killedRedisFailsNoRequestAndSharingResumesAfterRestart() async throws {
         let redis = try await RedisServerProcess()
         let harness = try SimulatorHarness(scenario: try limitedScenario(rpm: 0))

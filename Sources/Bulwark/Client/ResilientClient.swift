@@ -82,7 +82,9 @@ public final class ResilientClient: Sendable {
     ) {
         ownedTransport = owning
         let shared = sharedState.map {
-            SharedStateGate(store: $0, recorder: recorder, clock: clock, settings: configuration.circuitBreaker)
+            SharedStateGate(
+                store: $0, recorder: recorder, clock: clock, settings: configuration.circuitBreaker,
+                outage: configuration.outage)
         }
         slots = configuration.providers.sorted { $0.priority < $1.priority }.map { provider in
             ProviderSlot(
@@ -302,7 +304,7 @@ public final class ResilientClient: Sendable {
                     break
                 }
                 // An extended outage routes to the fallback instead of retrying here.
-                if hasFallback, slot.outage.severity >= .extended { return .moveOn(error) }
+                if hasFallback, slot.outageSeverity >= .extended { return .moveOn(error) }
                 let decision = slot.retryPolicy.decide(
                     after: error, retriesSoFar: retryCount, previousDelay: previousDelay, budget: budget)
                 guard case .retry(let delay, _) = decision else { return .moveOn(error) }

@@ -27,15 +27,32 @@ final class SharedStateGate: Sendable {
     private let recorder: any MetricsRecorder
     private let clock: any ResilienceClock
     private let settings: CircuitBreakerConfiguration
+    private let outage: OutageConfiguration
+    /// Counted failures per provider in the shared outage window, as the last admission reported them
+    /// (one entry per configured provider).
+    private let sharedFailures = Mutex<[String: Int]>([:])
     /// -1 unknown, 0 down, 1 up.
     private let up = Atomic<Int8>(-1)
     private let pending = Atomic<Int>(0)
 
-    init(store: any SharedStateStore, recorder: any MetricsRecorder, clock: any ResilienceClock, settings: CircuitBreakerConfiguration) {
+    init(
+        store: any SharedStateStore, recorder: any MetricsRecorder, clock: any ResilienceClock,
+        settings: CircuitBreakerConfiguration, outage: OutageConfiguration
+    ) {
         self.store = store
         self.recorder = recorder
         self.clock = clock
         self.settings = settings
+        self.outage = outage
+    }
+
+    /// The provider's outage severity from the failures every replica counted in the shared window (as of
+    /// this replica's last admission and its own outcomes since); `.none` while the store does not answer.
+    func outageSeverity(provider: String) -> OutageSeverity {
+        let failures = sharedFailures.withLock { $0[provider] ?? 0 }
+        if failures >= max(1, outage.prolongedThreshold) { return .prolonged }
+        if failures >= max(1, outage.extendedThreshold) { return .extended }
+        return failures >= 1 ? .transient : .none
     }
 
     /// Admits an attempt on `slot` in the shared budget, sleeping the shared waits up to `maxWait`.
@@ -44,7 +61,7 @@ final class SharedStateGate: Sendable {
     ) async -> SharedGateDecision {
         let request = SharedAdmissionRequest(
             provider: provider, limits: limits, estimatedTokens: tokens, leaseSeconds: leaseSeconds,
-            halfOpenMaxCalls: settings.halfOpenMaxCalls)
+            halfOpenMaxCalls: settings.halfOpenMaxCalls, outageWindowSeconds: outage.windowSeconds)
         let start = clock.now
         while true {
             let answer: SharedAdmission
@@ -53,11 +70,13 @@ final class SharedStateGate: Sendable {
                 noteAvailable(true)
             } catch {
                 failed(.admit)
+                sharedFailures.withLock { $0[provider] = nil }
                 return .proceed(nil)
             }
             let waited = clock.now - start
             switch answer {
             case .granted(let grant):
+                sharedFailures.withLock { $0[provider] = grant.outageFailures }
                 return .proceed(grant)
             case .circuitOpen:
                 return .circuitOpen
@@ -77,7 +96,7 @@ final class SharedStateGate: Sendable {
 
     /// Gives back `grant` unused (the local limiter refused the attempt).
     func release(provider: String, grant: SharedGrant) {
-        send(provider: provider, grant: grant, actualTokens: 0, trial: .none)
+        send(provider: provider, grant: grant, actualTokens: 0, trial: .none, outage: .none)
     }
 
     /// Reports the end of an attempt admitted with `grant`, without waiting for the store.
@@ -88,13 +107,28 @@ final class SharedStateGate: Sendable {
         case .success: trial = .succeeded
         case .failure(let error): trial = ProviderFailurePolicy.countsAgainstProvider(error) ? .failed : .none
         }
-        send(provider: provider, grant: grant, actualTokens: actualTokens, trial: trial)
+        let outcome: SharedCompletion.TrialOutcome
+        switch result {
+        case .success:
+            outcome = grant.outageFailures > 0 ? .succeeded : .none
+            sharedFailures.withLock { $0[provider] = 0 }
+        case .failure(let error) where ProviderFailurePolicy.countsAgainstProvider(error):
+            outcome = .failed
+            sharedFailures.withLock { $0[provider, default: 0] += 1 }
+        case .failure:
+            outcome = .none
+        }
+        send(provider: provider, grant: grant, actualTokens: actualTokens, trial: trial, outage: outcome)
     }
 
-    private func send(provider: String, grant: SharedGrant, actualTokens: Int?, trial: SharedCompletion.TrialOutcome) {
+    private func send(
+        provider: String, grant: SharedGrant, actualTokens: Int?, trial: SharedCompletion.TrialOutcome,
+        outage outcome: SharedCompletion.TrialOutcome
+    ) {
         let completion = SharedCompletion(
             provider: provider, grant: grant, actualTokens: actualTokens, trial: trial,
-            successThreshold: settings.successThreshold, recoverySeconds: settings.recoveryTimeout)
+            successThreshold: settings.successThreshold, recoverySeconds: settings.recoveryTimeout, outage: outcome,
+            outageWindowSeconds: outage.windowSeconds)
         guard completion.isNeeded else { return }
         report(.complete) { store in try await store.complete(completion) }
     }

@@ -30,14 +30,20 @@ public struct SharedAdmissionRequest: Sendable, Equatable {
     public var leaseSeconds: Double
     /// Trial calls let through at once when the shared breaker's recovery timeout has passed.
     public var halfOpenMaxCalls: Int
+    /// The outage window: failures older than this no longer count (`outage.window_seconds`).
+    public var outageWindowSeconds: Double
 
     /// Creates a request.
-    public init(provider: String, limits: RateLimitConfiguration, estimatedTokens: Int, leaseSeconds: Double, halfOpenMaxCalls: Int) {
+    public init(
+        provider: String, limits: RateLimitConfiguration, estimatedTokens: Int, leaseSeconds: Double, halfOpenMaxCalls: Int,
+        outageWindowSeconds: Double = 300
+    ) {
         self.provider = provider
         self.limits = limits
         self.estimatedTokens = estimatedTokens
         self.leaseSeconds = leaseSeconds
         self.halfOpenMaxCalls = halfOpenMaxCalls
+        self.outageWindowSeconds = outageWindowSeconds
     }
 }
 
@@ -66,20 +72,25 @@ public struct SharedGrant: Sendable, Hashable {
     public var holdsLease: Bool
     /// Whether a tokens-per-minute reservation was made (so real usage corrects it).
     public var reservedTokens: Bool
+    /// Counted failures of the provider in the shared outage window, across every replica.
+    public var outageFailures: Int
 
     /// Creates a grant.
-    public init(id: Int64, estimatedTokens: Int, isTrial: Bool, holdsLease: Bool, reservedTokens: Bool) {
+    public init(
+        id: Int64, estimatedTokens: Int, isTrial: Bool, holdsLease: Bool, reservedTokens: Bool, outageFailures: Int = 0
+    ) {
         self.id = id
         self.estimatedTokens = estimatedTokens
         self.isTrial = isTrial
         self.holdsLease = holdsLease
         self.reservedTokens = reservedTokens
+        self.outageFailures = outageFailures
     }
 }
 
 /// How an admitted attempt ended, for ``SharedStateStore/complete(_:)``.
 public struct SharedCompletion: Sendable, Hashable {
-    /// How a trial call ended.
+    /// How a trial call ended; also what the attempt means for the shared outage window.
     public enum TrialOutcome: Sendable, Hashable {
         /// Not a trial, or an outcome that says nothing about the provider.
         case none
@@ -99,12 +110,19 @@ public struct SharedCompletion: Sendable, Hashable {
     public var successThreshold: Int
     /// How long a failed trial reopens the shared breaker.
     public var recoverySeconds: Double
+    /// For the shared outage window: a counted failure (`failed`), a success that ends an outage other
+    /// replicas counted (`succeeded`), or nothing.
+    public var outage: TrialOutcome
+    /// The outage window, in seconds.
+    public var outageWindowSeconds: Double
 
     /// Creates a completion.
     public init(
         provider: String, grant: SharedGrant, actualTokens: Int?, trial: TrialOutcome, successThreshold: Int,
-        recoverySeconds: Double
+        recoverySeconds: Double, outage: TrialOutcome = .none, outageWindowSeconds: Double = 300
     ) {
+        self.outage = outage
+        self.outageWindowSeconds = outageWindowSeconds
         self.provider = provider
         self.grant = grant
         self.actualTokens = actualTokens
@@ -115,7 +133,7 @@ public struct SharedCompletion: Sendable, Hashable {
 
     /// Whether the store has anything to do.
     public var isNeeded: Bool {
-        grant.holdsLease || grant.isTrial || (grant.reservedTokens && actualTokens.map { $0 != grant.estimatedTokens } == true)
+        grant.holdsLease || grant.isTrial || outage != .none || (grant.reservedTokens && actualTokens.map { $0 != grant.estimatedTokens } == true)
     }
 }
 
