@@ -2,7 +2,7 @@
 SWIFT        ?= swift
 PYTHON       ?= python3
 VENV         := .venv
-APT_PACKAGES := libmicrohttpd-dev zlib1g-dev pkg-config prometheus prometheus-alertmanager gzip curl openssl
+APT_PACKAGES := libmicrohttpd-dev zlib1g-dev pkg-config prometheus prometheus-alertmanager gzip curl openssl redis-server libhiredis-dev
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 LISTEN       ?= 127.0.0.1:9464
 

@@ -9,7 +9,7 @@ let strict: [SwiftSetting] = [
 /// Module names start with `Bulwark` and never equal a type's name (DESIGN.md, Layout).
 /// Dependencies point one way: CLI → {Exporter, Bulwark, Simulator}; Exporter → {HTTPServer, Prometheus,
 /// Logs, Alerts}; Alerts → Prometheus → Core; Logs → {Core, CZlib}; Bulwark → Core; Simulator → HTTPServer;
-/// HTTPServer → CMicroHTTPD. `import Bulwark` links neither libmicrohttpd nor zlib.
+/// HTTPServer → CMicroHTTPD; Redis → {Bulwark, CHiredis}. `import Bulwark` links neither libmicrohttpd nor zlib.
 let package = Package(
     name: "bulwark",
     // `Task.immediate` (the client's attempt path) is macOS 26 API; Linux is the platform we test on.
@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "BulwarkExporter", targets: ["BulwarkExporter"]),
         .library(name: "BulwarkSimulator", targets: ["BulwarkSimulator"]),
         .library(name: "BulwarkTesting", targets: ["BulwarkTesting"]),
+        .library(name: "BulwarkRedis", targets: ["BulwarkRedis"]),
         .executable(name: "bulwark", targets: ["BulwarkCLI"]),
     ],
     dependencies: [
@@ -38,6 +39,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // No pkgConfig: hiredis.pc adds -D_FILE_OFFSET_BITS=64, a flag SwiftPM prohibits (it warns); the header is
+        // <hiredis/hiredis.h> on the default include path and the module map links libhiredis.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
 
         .target(name: "BulwarkCore", swiftSettings: strict),
         .target(
@@ -55,6 +59,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "BulwarkPrometheus", dependencies: ["BulwarkCore"], swiftSettings: strict),
+        .target(name: "BulwarkRedis", dependencies: ["Bulwark", "BulwarkCore", "CHiredis"], swiftSettings: strict),
         .target(name: "BulwarkLogs", dependencies: ["BulwarkCore", "CZlib"], swiftSettings: strict),
         .target(name: "BulwarkAlerts", dependencies: ["BulwarkPrometheus"], swiftSettings: strict),
         .target(name: "BulwarkHTTPServer", dependencies: ["CMicroHTTPD"], swiftSettings: strict),
@@ -84,6 +89,7 @@ let package = Package(
             name: "BulwarkCLI",
             dependencies: [
                 "BulwarkExporter", "Bulwark", "BulwarkSimulator", "BulwarkCore", "BulwarkLogs", "BulwarkAlerts",
+                "BulwarkRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,6 +126,14 @@ let package = Package(
                 "Bulwark", "BulwarkTesting", "BulwarkSimulator", "BulwarkHTTPServer", "BulwarkTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BulwarkRedisTests",
+            dependencies: [
+                "BulwarkRedis", "Bulwark", "BulwarkCore", "BulwarkPrometheus", "BulwarkTesting", "BulwarkSimulator",
+                "BulwarkTestSupport",
             ],
             swiftSettings: strict
         ),

@@ -18,13 +18,22 @@ public struct AlertConfiguration: Sendable, Equatable {
         public var windowSeconds: Double
         /// Seconds the condition must hold (state `pending`) before the alert fires; 0 fires at once.
         public var forSeconds: Double
+        /// Seconds the condition must hold before the `critical` alert fires, when it differs from
+        /// ``forSeconds`` (`LLMAPISharedStateDown`: the same condition, 1 min warning, 10 min critical).
+        public var criticalForSeconds: Double?
 
         /// Creates a rule.
-        public init(warning: Double, critical: Double, windowSeconds: Double, forSeconds: Double) {
+        public init(warning: Double, critical: Double, windowSeconds: Double, forSeconds: Double, criticalForSeconds: Double? = nil) {
             self.warning = warning
             self.critical = critical
             self.windowSeconds = windowSeconds
             self.forSeconds = forSeconds
+            self.criticalForSeconds = criticalForSeconds
+        }
+
+        /// The `for` duration of `severity`.
+        public func forSeconds(_ severity: AlertSeverity) -> Double {
+            severity == .critical ? criticalForSeconds ?? forSeconds : forSeconds
         }
 
         /// The threshold of `severity`.
@@ -48,6 +57,9 @@ public struct AlertConfiguration: Sendable, Equatable {
     public var fallbackRatio: Rule
     /// `LLMAPIBudgetExceeded`: spend over the window / daily budget. Default > 120 % / > 150 % over a rolling 24 h.
     public var budgetRatio: Rule
+    /// `LLMAPISharedStateDown`: replicas whose shared-state store (Redis) does not answer. Default more than
+    /// 0 for 1 min (warning) / for 10 min (critical).
+    public var sharedStateDown: Rule
     /// The daily budget in US dollars. When set, the evaluator publishes it as `llm_api_daily_budget_usd`
     /// on creation; either way it reads the budget back from that gauge, exactly as the rule does.
     public var dailyBudgetUSD: Double?
@@ -64,6 +76,7 @@ public struct AlertConfiguration: Sendable, Equatable {
         openCircuits: Rule = Rule(warning: 0, critical: 1, windowSeconds: 0, forSeconds: 0),
         fallbackRatio: Rule = Rule(warning: 0.10, critical: 0.50, windowSeconds: 300, forSeconds: 60),
         budgetRatio: Rule = Rule(warning: 1.2, critical: 1.5, windowSeconds: 86_400, forSeconds: 60),
+        sharedStateDown: Rule = Rule(warning: 0, critical: 0, windowSeconds: 0, forSeconds: 60, criticalForSeconds: 600),
         dailyBudgetUSD: Double? = nil,
         budgetResolutionSeconds: Double = 60
     ) {
@@ -74,6 +87,7 @@ public struct AlertConfiguration: Sendable, Equatable {
         self.openCircuits = openCircuits
         self.fallbackRatio = fallbackRatio
         self.budgetRatio = budgetRatio
+        self.sharedStateDown = sharedStateDown
         self.dailyBudgetUSD = dailyBudgetUSD
         self.budgetResolutionSeconds = budgetResolutionSeconds
     }
@@ -88,6 +102,7 @@ public struct AlertConfiguration: Sendable, Equatable {
             case .circuitOpen: return openCircuits
             case .highFallbackUsage: return fallbackRatio
             case .budgetExceeded: return budgetRatio
+            case .sharedStateDown: return sharedStateDown
             }
         }
         set {
@@ -98,12 +113,14 @@ public struct AlertConfiguration: Sendable, Equatable {
             case .circuitOpen: openCircuits = newValue
             case .highFallbackUsage: fallbackRatio = newValue
             case .budgetExceeded: budgetRatio = newValue
+            case .sharedStateDown: sharedStateDown = newValue
             }
         }
     }
 
-    /// Whether `alert` is computed over a window (every alert but the circuit, which reads the gauge now).
-    static func isWindowed(_ alert: AlertName) -> Bool { alert != .circuitOpen }
+    /// Whether `alert` is computed over a window (every alert but the circuit and the shared-state store,
+    /// which read gauges now).
+    static func isWindowed(_ alert: AlertName) -> Bool { alert != .circuitOpen && alert != .sharedStateDown }
 
     /// Every setting that cannot work, named by its `bulwark.yaml` key; empty when the configuration is valid.
     public var problems: [String] {
@@ -126,6 +143,9 @@ public struct AlertConfiguration: Sendable, Equatable {
             if !(rule.forSeconds >= 0) || !rule.forSeconds.isFinite {
                 problems.append("\(key).for_seconds: must be zero or a positive number of seconds")
             }
+            if let critical = rule.criticalForSeconds, !(critical >= 0) || !critical.isFinite {
+                problems.append("\(key): the critical for duration must be zero or a positive number of seconds")
+            }
         }
         if let budget = dailyBudgetUSD, !(budget >= 0) || !budget.isFinite {
             problems.append("alerts.daily_budget_usd: must be zero or a positive number")
@@ -147,6 +167,9 @@ public struct AlertConfiguration: Sendable, Equatable {
             if !rule.critical.isFinite { rule.critical = defaults[alert].critical }
             if !positive(rule.windowSeconds) { rule.windowSeconds = defaults[alert].windowSeconds }
             if !(rule.forSeconds >= 0) || !rule.forSeconds.isFinite { rule.forSeconds = defaults[alert].forSeconds }
+            if let critical = rule.criticalForSeconds, !(critical >= 0) || !critical.isFinite {
+                rule.criticalForSeconds = defaults[alert].criticalForSeconds
+            }
             result[alert] = rule
         }
         if let budget = result.dailyBudgetUSD, !(budget >= 0) || !budget.isFinite { result.dailyBudgetUSD = nil }

@@ -98,7 +98,8 @@ public final class AlertEvaluator: Sendable {
             let cost = raw.totalCost + state.costOffset
             state.store(current, cost: cost, at: now, geometry: geometry)
             let values = computeValues(
-                state, at: now, current: current, cost: cost, openCircuits: raw.openCircuits, budget: raw.dailyBudgetUSD)
+                state, at: now, current: current, cost: cost, openCircuits: raw.openCircuits, budget: raw.dailyBudgetUSD,
+                sharedStateDown: raw.sharedStateUp.map { $0 == 0 ? 1 : 0 })
             let changes = transition(&state, to: values, at: now)
             publish(state)
             return changes
@@ -179,7 +180,7 @@ public final class AlertEvaluator: Sendable {
     /// Each rule's value for every label set whose condition holds at `time`.
     func computeValues(
         _ state: EvaluatorState, at time: Double, current: WindowCounters, cost: Double,
-        openCircuits: Set<String>?, budget: Double?
+        openCircuits: Set<String>?, budget: Double?, sharedStateDown: Double? = nil
     ) -> [AlertKey: Double] {
         var values: [AlertKey: Double] = [:]
         func check(_ name: AlertName, _ provider: String?, _ value: Double) {
@@ -228,6 +229,9 @@ public final class AlertEvaluator: Sendable {
         if let openCircuits, !openCircuits.isEmpty {
             for provider in openCircuits { check(.circuitOpen, provider, Double(openCircuits.count)) }
         }
+
+        // count(llm_api_shared_state_up == 0)
+        if let sharedStateDown, sharedStateDown > 0 { check(.sharedStateDown, nil, sharedStateDown) }
 
         // sum(rate(requests{outcome="fallback"}[w])) / sum(rate(requests[w]))
         let fallbackWindow = configuration.fallbackRatio.windowSeconds

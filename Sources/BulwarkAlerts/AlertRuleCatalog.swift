@@ -122,9 +122,18 @@ public enum AlertRuleCatalog {
             summary = "LLM API spend above \(percent) of the daily budget"
             description = "LLM API spend over the last \(range) is {{ $value | humanizePercentage }} of llm_api_daily_budget_usd (\(level) above \(percent))."
             runbook = "Find the spender with topk(5, sum by (provider, model) (increase(llm_api_cost_usd_total[1d]))); look for retry storms (llm_api_retries_total), runaway loops or a model change; cap max_tokens or move to a cheaper model; raise alerts.daily_budget_usd only if the spend is expected."
+        case .sharedStateDown:
+            expression = """
+                count(llm_api_shared_state_up == 0)
+                > \(limit)
+                """
+            let held = PrometheusFormat.duration(rule.forSeconds(severity))
+            summary = "LLM API replicas without their shared-state store (Redis)"
+            description = "{{ $value | printf \"%.0f\" }} replica(s) have run on local rate limits and breakers for over \(held): their shared-state store (Redis) does not answer (\(level))."
+            runbook = "Check that Redis is up and reachable from the replicas (shared_state.redis_url, llm_api_shared_state_errors_total by operation); meanwhile each replica limits itself to the full configured quota, so together they can exceed the provider's limits: expect 429s."
         }
         return AlertRuleDefinition(
-            name: name, severity: severity, expression: expression, forSeconds: rule.forSeconds,
+            name: name, severity: severity, expression: expression, forSeconds: rule.forSeconds(severity),
             summary: summary, description: description, runbook: runbook)
     }
 

@@ -3,6 +3,7 @@ import BulwarkCore
 import BulwarkLogs
 import Foundation
 import Bulwark
+import BulwarkRedis
 
 struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,12 +44,20 @@ struct ChatCommand: AsyncParsableCommand {
         let sink = try logDirectory.map { try JSONLinesLogSink(configuration: LogSinkConfiguration(directory: $0)) }
         if let sink { recorders.append(sink) }
         defer { sink?.close() }
+        let shared: RedisSharedStateStore?
+        do {
+            shared = try SharedStateSetup.store(for: settings)
+        } catch {
+            FileHandle.standardError.write(Data("shared_state.redis_url: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        defer { shared?.shutdown() }
         let transport = AsyncHTTPClientTransport()
         let client: ResilientClient
         do {
             client = try ResilientClient(
                 configuration: settings, environment: ProcessInfo.processInfo.environment, transport: transport,
-                recorder: MultiplexRecorder(recorders))
+                recorder: MultiplexRecorder(recorders), sharedState: shared)
         } catch {
             await transport.shutdown()
             FileHandle.standardError.write(Data("\(error)\n".utf8))

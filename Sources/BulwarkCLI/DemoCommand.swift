@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import BulwarkSimulator
 import Bulwark
+import BulwarkRedis
 import ServiceLifecycle
 
 struct DemoCommand: AsyncParsableCommand {
@@ -139,10 +140,12 @@ struct DemoCommand: AsyncParsableCommand {
         settings = DemoSetup.pointedAtSimulator(settings, simulatorURL: simulator.baseURL)
         let transport = AsyncHTTPClientTransport()
         let client: ResilientClient
+        let shared: RedisSharedStateStore?
         do {
+            shared = try SharedStateSetup.store(for: settings)
             client = try ResilientClient(
                 configuration: settings, environment: DemoSetup.environment(for: settings), transport: transport,
-                recorder: exporter.recorder)
+                recorder: exporter.recorder, sharedState: shared)
         } catch {
             await transport.shutdown()
             await exporter.stop()

@@ -3,6 +3,7 @@ import Bulwark
 import BulwarkCore
 import BulwarkExporter
 import BulwarkLogs
+import BulwarkRedis
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -105,10 +106,20 @@ struct LoadCommand: AsyncParsableCommand {
         let transport = AsyncHTTPClientTransport(
             connectTimeout: .seconds(10), maxConnectionsPerHost: min(options.concurrency, 1_024))
         let client: ResilientClient
+        let shared: RedisSharedStateStore?
+        do {
+            shared = try SharedStateSetup.store(for: settings)
+        } catch {
+            await transport.shutdown()
+            await exporter?.stop()
+            sink?.close()
+            throw Self.failure("shared_state.redis_url: \(error)")
+        }
+        defer { shared?.shutdown() }
         do {
             client = try ResilientClient(
                 configuration: settings, environment: ProcessInfo.processInfo.environment, transport: transport,
-                recorder: MultiplexRecorder(recorders))
+                recorder: MultiplexRecorder(recorders), sharedState: shared)
         } catch {
             await transport.shutdown()
             await exporter?.stop()

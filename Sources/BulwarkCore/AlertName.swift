@@ -12,12 +12,14 @@ public enum AlertName: String, Sendable, CaseIterable, Hashable {
     case highFallbackUsage = "LLMAPIHighFallbackUsage"
     /// Spend over the last 24 hours as a share of `llm_api_daily_budget_usd`.
     case budgetExceeded = "LLMAPIBudgetExceeded"
+    /// Replicas running without their shared-state store (`llm_api_shared_state_up == 0`).
+    case sharedStateDown = "LLMAPISharedStateDown"
 
     /// Whether the alert carries a `provider` label (one alert per provider) or is global.
     public var isPerProvider: Bool {
         switch self {
         case .highErrorRate, .highLatency, .rateLimited, .circuitOpen: return true
-        case .highFallbackUsage, .budgetExceeded: return false
+        case .highFallbackUsage, .budgetExceeded, .sharedStateDown: return false
         }
     }
 
@@ -30,6 +32,7 @@ public enum AlertName: String, Sendable, CaseIterable, Hashable {
         case .circuitOpen: return "open_circuits"
         case .highFallbackUsage: return "fallback_ratio"
         case .budgetExceeded: return "budget_ratio"
+        case .sharedStateDown: return "shared_state_down"
         }
     }
 }

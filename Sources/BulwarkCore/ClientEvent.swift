@@ -16,6 +16,11 @@ public enum ClientEvent: Sendable, Hashable {
     /// A hedged attempt on `provider` ended: it answered first (`won`) or was cancelled or failed
     /// (`lost`) (`llm_api_hedges_total{provider,result}`).
     case hedge(provider: String, won: Bool)
+    /// The shared-state store (Redis) answers again, or stopped answering (`llm_api_shared_state_up`).
+    case sharedStateAvailability(up: Bool)
+    /// An operation on the shared-state store failed or timed out and the client used its local state
+    /// (`llm_api_shared_state_errors_total{operation}`).
+    case sharedStateError(operation: SharedStateOperation)
 }
 
 /// Why a logical request ended the way it did (`llm_api_requests_total{outcome}`).

@@ -27,7 +27,7 @@ import Testing
         let promtool = try Tools.locate(.promtool)
         let result = try runCommand(promtool, ["check", "rules", Self.ruleFile.path])
         #expect(result.status == 0, "promtool check rules failed:\n\(result.output)")
-        #expect(result.output.contains("SUCCESS: 12 rules found"), "\(result.output)")
+        #expect(result.output.contains("SUCCESS: 14 rules found"), "\(result.output)")
     }
 
     @Test(.enabled(if: Tools.canRun(.promtool), "needs promtool (Debian prometheus)"))
@@ -62,6 +62,9 @@ import Testing
             let t = Double(tick) * 15
             harness.tick { h in
                 h.calls("openai", 1, cost: 0.0390625)  // budget $1: above 120 % from 7m45s, above 150 % from 9m45s
+                // The shared-state store is lost at 1m: warning from 2m, critical from 11m; back at 11m30s.
+                if t == 60 { h.registry.setSharedStateUp(false) }
+                if t == 690 { h.registry.setSharedStateUp(true) }
                 switch t {
                 case ...240:  // warnings
                     h.calls("openai", 36, latency: 1.2)
@@ -98,7 +101,7 @@ import Testing
             if tick % 4 == 0 { expected[tick / 4] = harness.evaluator.alerts().filter { $0.phase == .firing } }
         }
         let everyAlertFired = Set(expected.values.joined().map { "\($0.name.rawValue)/\($0.severity.rawValue)" })
-        #expect(everyAlertFired.count == 12, "the scenario should fire every rule at some point: \(everyAlertFired.sorted())")
+        #expect(everyAlertFired.count == 14, "the scenario should fire every rule at some point: \(everyAlertFired.sorted())")
 
         var yaml = "rule_files:\n  - \(Self.ruleFile.path)\nevaluation_interval: 15s\ntests:\n  - interval: 15s\n    input_series:\n"
         func series(_ name: String, _ labels: String, _ values: (AlertSnapshot) -> Double) {
@@ -122,6 +125,7 @@ import Testing
             series("llm_api_requests_total", #"outcome="\#(outcome.rawValue)""#) { $0.requests[outcome] ?? 0 }
         }
         series("llm_api_daily_budget_usd", "") { $0.dailyBudgetUSD ?? 0 }
+        series("llm_api_shared_state_up", "") { $0.sharedStateUp ?? 1 }
         yaml += "    alert_rule_test:\n"
         for minute in expected.keys.sorted() {
             for name in AlertName.allCases {

@@ -175,8 +175,8 @@ import Testing
             replaced += 1
             return String(repeating: " ", count: line.count - trimmed.count) + "for: 0s"
         }
-        // Ten rules carry `for: 1m`; the two circuit rules have none.
-        try #require(replaced == 10, "expected 10 `for:` lines in the shipped rule file, found \(replaced)")
+        // Eleven rules carry `for: 1m`, LLMAPISharedStateDown's critical `for: 10m`; the two circuit rules have none.
+        try #require(replaced == 12, "expected 12 `for:` lines in the shipped rule file, found \(replaced)")
         let path = "\(directory)/llm-api.rules.yml"
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -187,7 +187,7 @@ import Testing
         try #require(response.status == 202, "POST /v1/events: \(response.status) \(response.text.prefix(500))")
     }
 
-    /// All twelve alerting rules loaded and healthy, with no pending delay.
+    /// All fourteen alerting rules loaded and healthy, with no pending delay.
     static func requireRulesLoaded(_ prometheus: PrometheusHarness) throws {
         let deadline = Date().addingTimeInterval(20)
         var summary = ""
@@ -201,7 +201,7 @@ import Testing
                 let healthy = rules.filter { ($0["health"] as? String) == "ok" }
                 let durations = Set(rules.compactMap { ($0["duration"] as? NSNumber)?.doubleValue })
                 summary = "\(rules.count) rules, \(healthy.count) healthy, durations \(durations)"
-                if rules.count == 12, healthy.count == 12 {
+                if rules.count == 14, healthy.count == 14 {
                     #expect(durations == [0], "for: durations \(durations)")
                     return
                 }

@@ -14,6 +14,8 @@ final class ProviderSlot: Sendable {
     let limiter: RateLimiter
     let outage: OutageDetector
     let retryPolicy: RetryPolicy
+    /// The replicas' shared limiter and breaker (`shared_state`), or `nil`.
+    let shared: SharedStateGate?
     /// Whether the last outage status passed to degraded mode was healthy (see `noteOutageStatus`).
     let degradedModeSawHealthy = Atomic<Bool>(false)
     private let recorder: any MetricsRecorder
@@ -22,7 +24,7 @@ final class ProviderSlot: Sendable {
 
     init(
         configuration: ProviderConfiguration, apiKey: APIKey, settings: BulwarkConfiguration,
-        clock: any ResilienceClock, random: RandomSource, recorder: any MetricsRecorder
+        clock: any ResilienceClock, random: RandomSource, recorder: any MetricsRecorder, shared: SharedStateGate? = nil
     ) {
         self.configuration = configuration
         adapter = configuration.endpoint.makeAdapter()
@@ -31,6 +33,7 @@ final class ProviderSlot: Sendable {
         breaker = CircuitBreaker(provider: name, configuration: settings.circuitBreaker, clock: clock) { event in
             recorder.record(.circuitStateChanged(provider: name, state: event.to))
             if event.isOpening { recorder.record(.circuitOpened(provider: name)) }
+            shared?.circuitChanged(provider: name, event: event)
         }
         limiter = RateLimiter(provider: name, configuration: configuration.rateLimits, clock: clock)
         outage = OutageDetector(provider: name, configuration: settings.outage, clock: clock) { event in
@@ -38,6 +41,7 @@ final class ProviderSlot: Sendable {
         }
         retryPolicy = RetryPolicy(settings.retry, maxRetries: configuration.maxRetries, random: random)
         self.recorder = recorder
+        self.shared = shared
         recorder.record(.circuitStateChanged(provider: name, state: .closed))
         recorder.record(.outageSeverityChanged(provider: name, severity: .none))
     }
@@ -47,6 +51,7 @@ final class ProviderSlot: Sendable {
         let parsed = RateLimitHeaders(parsing: headers, now: now, retryHints: false)
         guard !parsed.buckets.isEmpty else { return }
         limiter.update(from: parsed)
+        shared?.observe(provider: name, headers: parsed)
         for bucket in parsed.buckets {
             recorder.record(.rateLimit(
                 provider: name, resource: bucket.resource, remaining: bucket.remaining.map(Double.init),

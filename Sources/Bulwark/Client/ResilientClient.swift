@@ -40,7 +40,8 @@ public final class ResilientClient: Sendable {
         transport: (any HTTPTransport)? = nil,
         recorder: any MetricsRecorder = NoOpRecorder(),
         clock: any ResilienceClock = SystemClock(),
-        timerClock: any ResilienceClock = SystemClock()
+        timerClock: any ResilienceClock = SystemClock(),
+        sharedState: (any SharedStateStore)? = nil
     ) throws(ConfigurationError) {
         var problems = configuration.problems()
         if configuration.providers.isEmpty { problems.append(.init(path: "providers", message: "no provider is configured")) }
@@ -58,7 +59,7 @@ public final class ResilientClient: Sendable {
             : nil
         self.init(
             configuration: configuration, keys: keys, transport: transport ?? owned!, recorder: recorder, clock: clock,
-            timerClock: timerClock, random: RandomSource(), owning: owned)
+            timerClock: timerClock, random: RandomSource(), owning: owned, sharedState: sharedState)
     }
 
     /// Creates a client with keys already resolved (see ``APIKeyValidator``).
@@ -74,15 +75,17 @@ public final class ResilientClient: Sendable {
         transport: any HTTPTransport,
         recorder: any MetricsRecorder = NoOpRecorder(),
         clock: any ResilienceClock = SystemClock(),
-        timerClock: any ResilienceClock = SystemClock()
+        timerClock: any ResilienceClock = SystemClock(),
+        sharedState: (any SharedStateStore)? = nil
     ) {
         self.init(
             configuration: configuration, keys: keys, transport: transport, recorder: recorder, clock: clock,
-            timerClock: timerClock, random: RandomSource())
+            timerClock: timerClock, random: RandomSource(), sharedState: sharedState)
     }
 
     /// The designated initializer; `random` seeds the backoff jitter (tests pass a seeded source), and
-    /// `owning` is the transport the client created, released by ``shutdown()``.
+    /// `owning` is the transport the client created, released by ``shutdown()``; `sharedState` is the store
+    /// the replicas share their limits and breakers through (see ``SharedStateStore``).
     package init(
         configuration: BulwarkConfiguration,
         keys: [String: APIKey],
@@ -91,14 +94,20 @@ public final class ResilientClient: Sendable {
         clock: any ResilienceClock,
         timerClock: any ResilienceClock,
         random: RandomSource,
-        owning: AsyncHTTPClientTransport? = nil
+        owning: AsyncHTTPClientTransport? = nil,
+        sharedState: (any SharedStateStore)? = nil
     ) {
         ownedTransport = owning
         shutdownGracePeriod = configuration.shutdownGracePeriodSeconds
+        let shared = sharedState.map {
+            SharedStateGate(
+                store: $0, recorder: recorder, clock: clock, settings: configuration.circuitBreaker,
+                outage: configuration.outage)
+        }
         slots = configuration.providers.sorted { $0.priority < $1.priority }.map { provider in
             ProviderSlot(
                 configuration: provider, apiKey: keys[provider.name] ?? APIKey(""), settings: configuration,
-                clock: clock, random: random, recorder: recorder)
+                clock: clock, random: random, recorder: recorder, shared: shared)
         }
         runner = AttemptRunner(
             transport: transport, clock: timerClock, wallClock: clock, streaming: configuration.streaming,
@@ -336,6 +345,19 @@ public final class ResilientClient: Sendable {
             guard case .allowed(let circuitPermit) = slot.breaker.acquire() else {
                 return .moveOn(ProviderError(errorType: .unavailable, statusCode: 0, message: "\(slot.name): circuit open"))
             }
+            var sharedGrant: SharedGrant?
+            if let shared = slot.shared {
+                switch await slot.admitShared(shared, tokens: run.estimatedTokens) {
+                case .proceed(let grant):
+                    sharedGrant = grant
+                case .circuitOpen:
+                    slot.breaker.release(circuitPermit)
+                    return .moveOn(ProviderError(errorType: .unavailable, statusCode: 0, message: "\(slot.name): circuit open (shared)"))
+                case .rateLimited(let error):
+                    slot.breaker.release(circuitPermit)
+                    return .moveOn(ProviderError(errorType: .rateLimited, statusCode: 0, message: "\(slot.name): \(error)"))
+                }
+            }
             let ratePermit: RateLimitPermit
             do {
                 // A limiter wait longer than a Retry-After the client would accept falls back instead.
@@ -343,12 +365,14 @@ public final class ResilientClient: Sendable {
                     estimatedTokens: run.estimatedTokens, maxWait: slot.retryPolicy.retryAfterCeiling)
             } catch {
                 slot.breaker.release(circuitPermit)
+                if let sharedGrant { slot.shared?.release(provider: slot.name, grant: sharedGrant) }
                 if error is CancellationError || Task.isCancelled { return .cancelled(nil) }
                 return .moveOn(ProviderError(errorType: .rateLimited, statusCode: 0, message: "\(slot.name): \(error)"))
             }
             if Task.isCancelled {
                 slot.breaker.release(circuitPermit)
                 ratePermit.complete(actualTokens: 0)
+                if let sharedGrant { slot.shared?.release(provider: slot.name, grant: sharedGrant) }
                 return .cancelled(nil)
             }
             run.attempts += 1
@@ -369,6 +393,9 @@ public final class ResilientClient: Sendable {
                         run.hold(outcome.metric, recorder: recorder)
                         run.hold(hedgeOutcome.metric, recorder: recorder)
                         ratePermit.complete(actualTokens: nil)
+                        if let sharedGrant {
+                            slot.shared?.complete(provider: slot.name, grant: sharedGrant, actualTokens: nil, result: outcome.result)
+                        }
                         if case .failure(let error) = outcome.result, error.errorType != .cancelled {
                             slot.recordOutcome(error, permit: circuitPermit)
                             noteOutageStatus(of: slot)
@@ -383,6 +410,7 @@ public final class ResilientClient: Sendable {
                         run.hold(hedgeOutcome.metric, recorder: recorder)
                         ratePermit.complete(actualTokens: nil)
                         slot.breaker.release(circuitPermit)
+                        if let sharedGrant { slot.shared?.release(provider: slot.name, grant: sharedGrant) }
                         return .stop(.allProvidersFailed, error)
                     }
                     run.hold(hedgeOutcome.metric, recorder: recorder)
@@ -394,6 +422,11 @@ public final class ResilientClient: Sendable {
             let usedTokens = outcome.metric.inputTokens + outcome.metric.outputTokens
             // Unknown usage keeps the estimate in the token window rather than freeing it.
             ratePermit.complete(actualTokens: usedTokens > 0 ? usedTokens : nil)
+            if let sharedGrant {
+                slot.shared?.complete(
+                    provider: slot.name, grant: sharedGrant, actualTokens: usedTokens > 0 ? usedTokens : nil,
+                    result: outcome.result)
+            }
             switch outcome.result {
             case .success(let result):
                 slot.recordOutcome(nil, permit: circuitPermit)
@@ -416,7 +449,7 @@ public final class ResilientClient: Sendable {
                     break
                 }
                 // An extended outage routes to the fallback instead of retrying here.
-                if hasFallback, slot.outage.severity >= .extended { return .moveOn(error) }
+                if hasFallback, slot.outageSeverity >= .extended { return .moveOn(error) }
                 let decision = slot.retryPolicy.decide(
                     after: error, retriesSoFar: retryCount, previousDelay: previousDelay, budget: budget)
                 guard case .retry(let delay, _) = decision else { return .moveOn(error) }

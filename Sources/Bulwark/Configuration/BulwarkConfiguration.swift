@@ -23,6 +23,8 @@ public struct BulwarkConfiguration: Sendable, Equatable {
     public var shutdownGracePeriodSeconds: Double
     /// `hedging:`; `nil` (the default) sends no hedges.
     public var hedging: HedgingConfiguration?
+    /// `shared_state:` — the store replicas share their limits and breakers through; `nil`: local only.
+    public var sharedState: SharedStateConfiguration?
 
     /// The defaults, with no providers; every section and value has its documented default.
     public init(
@@ -35,8 +37,10 @@ public struct BulwarkConfiguration: Sendable, Equatable {
         alerts: AlertsSection = .init(),
         connectTimeoutSeconds: Double = 10,
         shutdownGracePeriodSeconds: Double = 10,
-        hedging: HedgingConfiguration? = nil
+        hedging: HedgingConfiguration? = nil,
+        sharedState: SharedStateConfiguration? = nil
     ) {
+        self.sharedState = sharedState
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.shutdownGracePeriodSeconds = shutdownGracePeriodSeconds
         self.hedging = hedging

@@ -100,7 +100,7 @@ private struct NodeReader {
         var configuration = BulwarkConfiguration()
         let top = mapping(root, "", allowed: [
             "providers", "retry", "circuit_breaker", "outage", "streaming", "exporter", "alerts",
-            "connect_timeout_seconds", "shutdown_grace_period_seconds", "hedging",
+            "connect_timeout_seconds", "shutdown_grace_period_seconds", "hedging", "shared_state",
         ])
         if let value = double(top, "connect_timeout_seconds", "", minimum: 0.001) { configuration.connectTimeoutSeconds = value }
         if let value = double(top, "shutdown_grace_period_seconds", "", minimum: 0) {
@@ -208,6 +208,24 @@ private struct NodeReader {
                 problem("alerts.alertmanager_url", alerts?["alertmanager_url"], "expected an http(s) URL")
             }
         }
+        configuration.sharedState = sharedState(top?["shared_state"])
+        return configuration
+    }
+
+    mutating func sharedState(_ node: Node?) -> SharedStateConfiguration? {
+        guard let shared = mapping(node, "shared_state", allowed: ["redis_url", "key_prefix", "timeout_ms"]) else { return nil }
+        guard let url = string(shared, "redis_url", "shared_state"), !url.isEmpty else {
+            problem("shared_state.redis_url", node, "is required (redis://[user:password@]host:port/db)")
+            return nil
+        }
+        let scheme = url.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() }
+        if scheme != "redis" && scheme != "rediss" {
+            // The URL may carry a password: name the scheme only.
+            problem("shared_state.redis_url", shared["redis_url"], "expected redis://[user:password@]host:port/db")
+        }
+        var configuration = SharedStateConfiguration(redisURL: url)
+        if let prefix = string(shared, "key_prefix", "shared_state") { configuration.keyPrefix = prefix }
+        if let timeout = int(shared, "timeout_ms", "shared_state", minimum: 1) { configuration.timeoutMs = timeout }
         return configuration
     }
 

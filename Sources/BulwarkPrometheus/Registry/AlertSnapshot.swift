@@ -46,12 +46,15 @@ public struct AlertSnapshot: Sendable, Equatable {
     public var openCircuits: Set<String>
     /// `llm_api_daily_budget_usd`, when set.
     public var dailyBudgetUSD: Double?
+    /// `llm_api_shared_state_up`, when a client with shared state reports into this registry.
+    public var sharedStateUp: Double?
 
     /// Creates a snapshot.
     public init(
         providers: [String: ProviderTotals] = [:], requests: [RequestOutcome: Double] = [:],
-        openCircuits: Set<String> = [], dailyBudgetUSD: Double? = nil
+        openCircuits: Set<String> = [], dailyBudgetUSD: Double? = nil, sharedStateUp: Double? = nil
     ) {
+        self.sharedStateUp = sharedStateUp
         self.providers = providers
         self.requests = requests
         self.openCircuits = openCircuits

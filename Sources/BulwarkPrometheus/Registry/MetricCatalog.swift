@@ -61,6 +61,14 @@ public enum MetricCatalog {
         name: "llm_api_daily_budget_usd",
         help: "Configured daily LLM spend budget in US dollars.",
         type: .gauge, unit: "usd")
+    public static let sharedStateUp = MetricDescriptor(
+        name: "llm_api_shared_state_up",
+        help: "1 while the shared-state store (Redis) answers, 0 while the client runs on its local limiter and breaker.",
+        type: .gauge)
+    public static let sharedStateErrors = MetricDescriptor(
+        name: "llm_api_shared_state_errors_total",
+        help: "Operations on the shared-state store that failed or timed out and fell back to local state, by operation.",
+        type: .counter)
     public static let alertFiring = MetricDescriptor(
         name: "llm_api_alert_firing",
         help: "Alerts firing in the exporter's in-process evaluator (1 firing, 0 not).",

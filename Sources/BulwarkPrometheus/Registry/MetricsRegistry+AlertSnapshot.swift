@@ -37,7 +37,7 @@ extension MetricsRegistry {
         }
         return AlertSnapshot(
             providers: providers, requests: requests, openCircuits: open,
-            dailyBudgetUSD: state.small.dailyBudget.value([]))
+            dailyBudgetUSD: state.small.dailyBudget.value([]), sharedStateUp: state.small.sharedStateUp.value([]))
     }
 }
 

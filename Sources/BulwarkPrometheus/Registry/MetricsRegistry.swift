@@ -153,6 +153,8 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
             setRateLimit(provider: provider, resource: resource, remaining: remaining, limit: limit)
         case .outageSeverityChanged(let provider, let severity): setOutageSeverity(severity, provider: provider)
         case .hedge(let provider, let won): recordHedge(provider: provider, won: won)
+        case .sharedStateAvailability(let up): setSharedStateUp(up)
+        case .sharedStateError(let operation): recordSharedStateError(operation)
         }
     }
 
@@ -214,6 +216,24 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
         let provider = admitProvider(provider)
         let now = now()
         small.withLock { $0.set(\.outageSeverity, [provider], Double(severity.rawValue), now: now, budget: budget) }
+    }
+
+    /// Sets `llm_api_shared_state_up`; the error counter's series are created with it, so that rates
+    /// over them start at 0.
+    public func setSharedStateUp(_ up: Bool) {
+        let now = now()
+        small.withLock { families in
+            families.set(\.sharedStateUp, [], up ? 1 : 0, now: now, budget: budget)
+            for operation in SharedStateOperation.allCases {
+                families.add(\.sharedStateErrors, [operation.rawValue], 0, now: now, budget: budget)
+            }
+        }
+    }
+
+    /// Counts one shared-state operation that fell back to local state.
+    public func recordSharedStateError(_ operation: SharedStateOperation) {
+        let now = now()
+        small.withLock { $0.add(\.sharedStateErrors, [operation.rawValue], 1, now: now, budget: budget) }
     }
 
     /// Sets the daily budget gauge.

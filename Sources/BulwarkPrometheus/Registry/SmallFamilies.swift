@@ -14,11 +14,13 @@ struct SmallFamilies {
     var dailyBudget = LabeledFamily(MetricCatalog.dailyBudget, labelNames: [])
     var alertFiring = LabeledFamily(MetricCatalog.alertFiring, labelNames: ["alertname", "severity"])
     var eventsRejected = LabeledFamily(MetricCatalog.eventsRejected, labelNames: ["reason"])
+    var sharedStateUp = LabeledFamily(MetricCatalog.sharedStateUp, labelNames: [])
+    var sharedStateErrors = LabeledFamily(MetricCatalog.sharedStateErrors, labelNames: ["operation"])
 
     static var all: [WritableKeyPath<SmallFamilies, LabeledFamily>] {
         [
             \.requests, \.fallbacks, \.hedges, \.circuitState, \.circuitOpens, \.rateLimitRemaining, \.rateLimitLimit,
-            \.outageSeverity, \.dailyBudget, \.alertFiring, \.eventsRejected,
+            \.outageSeverity, \.dailyBudget, \.alertFiring, \.eventsRejected, \.sharedStateUp, \.sharedStateErrors,
         ]
     }
 
