@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "BulwarkExporter", targets: ["BulwarkExporter"]),
         .library(name: "BulwarkSimulator", targets: ["BulwarkSimulator"]),
         .library(name: "BulwarkTesting", targets: ["BulwarkTesting"]),
+        .library(name: "BulwarkMetrics", targets: ["BulwarkMetrics"]),
         .executable(name: "bulwark", targets: ["BulwarkCLI"]),
     ],
     dependencies: [
@@ -33,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // Tests only: BulwarkMetricsTests render through swift-prometheus 2.x.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
@@ -66,6 +70,11 @@ let package = Package(
         .target(
             name: "BulwarkSimulator",
             dependencies: ["BulwarkHTTPServer", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BulwarkMetrics",
+            dependencies: ["BulwarkCore", .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
         .target(
@@ -113,6 +122,13 @@ let package = Package(
         .testTarget(
             name: "BulwarkExporterTests",
             dependencies: ["BulwarkExporter", "BulwarkHTTPServer", "BulwarkTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BulwarkMetricsTests",
+            dependencies: [
+                "BulwarkMetrics", .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["BulwarkCore", "BulwarkLogs", "BulwarkTestSupport"],
