@@ -2,7 +2,7 @@ import BulwarkCore
 import Logging
 
 /// Logs what the client observes through swift-log: failed attempts at `warning` (`request_id`, `provider`,
-/// `attempt`, `error_type`, `status_code`), fallbacks, breaker openings and outage changes at `notice`.
+/// `attempt`, `error_type`, `status_code`), fallbacks, breaker openings and outages at `notice` (their end at `debug`).
 /// Error messages are already redacted of keys by the client; they are logged as they are.
 struct AttemptLogRecorder: MetricsRecorder {
     let logger: Logger
@@ -23,7 +23,9 @@ struct AttemptLogRecorder: MetricsRecorder {
         case .circuitOpened(let provider):
             logger.notice("circuit opened", metadata: ["provider": "\(provider)"])
         case .outageSeverityChanged(let provider, let severity):
-            logger.notice("outage severity changed", metadata: ["provider": "\(provider)", "severity": "\(severity.name)"])
+            logger.log(
+                level: severity == .none ? .debug : .notice, "outage severity changed",
+                metadata: ["provider": "\(provider)", "severity": "\(severity.name)"])
         case .requestFinished, .circuitStateChanged, .rateLimit:
             break
         }
