@@ -28,7 +28,7 @@ import Testing
             providers:
               openai:
                 faults:
-                  - {status: 503, probability: 0.25}
+                  - {status: 503, probability: 0.25, retry_after_ms: 10}
                   - {status: 429, probability: 0.1, retry_after_ms: 10}
             """
         let (simulator, config, _) = try ChatEndToEndTests.start(scenario: scenario, chain: ["openai", "anthropic"])
