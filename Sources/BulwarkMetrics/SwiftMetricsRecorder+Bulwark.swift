@@ -3,30 +3,40 @@ import BulwarkCore
 /// The `.bulwark` naming: DESIGN.md's `llm_api_*` families with the exporter's label names.
 extension SwiftMetricsRecorder {
     func emitBulwark(_ metric: APICallMetric) {
-        typealias N = BulwarkNames
+        var needed = AttemptSlots(.calls, .duration, .inputTokens, .outputTokens)
+        if metric.timeToFirstTokenMs != nil { needed.insert(.firstToken) }
+        if metric.isRetry { needed.insert(.retries) }
+        if metric.costUSD > 0 { needed.insert(.cost) }
         let handles = cache.withLock { cache in
-            let provider = cache.admitProvider(metric.provider)
-            let model = cache.admitModel(metric.model)
-            let base = [("provider", provider), ("model", model)]
-            let calls = cache.handle(SeriesKey(N.calls, .counter, base + [
-                ("status_code", String(metric.statusCode)), ("error_type", metric.errorType?.rawValue ?? "none"),
-            ]))
-            let duration = cache.handle(SeriesKey(N.callDuration, .timer, base))
-            let firstToken = metric.timeToFirstTokenMs == nil
-                ? nil : cache.handle(SeriesKey(N.timeToFirstToken, .timer, base))
-            let input = cache.handle(SeriesKey(N.tokens, .counter, base + [("direction", "input")]))
-            let output = cache.handle(SeriesKey(N.tokens, .counter, base + [("direction", "output")]))
-            let retries = metric.isRetry ? cache.handle(SeriesKey(N.retries, .counter, base)) : nil
-            let cost = metric.costUSD > 0 ? cache.handle(SeriesKey(N.cost, .floatingPointCounter, base)) : nil
-            return (calls, duration, firstToken, input, output, retries, cost)
+            cache.attemptHandles(AttemptKey(metric), needing: needed) { slot, provider, model in
+                Self.bulwarkSeries(slot, provider: provider, model: model, metric: metric)
+            }
         }
-        handles.0.increment(by: Int64(1))
-        handles.1.recordSeconds(metric.latencyMs / 1_000)
-        if let firstToken = handles.2, let ms = metric.timeToFirstTokenMs { firstToken.recordSeconds(ms / 1_000) }
-        handles.3.increment(by: Int64(max(0, metric.inputTokens)))
-        handles.4.increment(by: Int64(max(0, metric.outputTokens)))
-        handles.5?.increment(by: Int64(1))
-        handles.6?.increment(by: metric.costUSD)
+        handles[.calls]?.increment(by: Int64(1))
+        handles[.duration]?.recordSeconds(metric.latencyMs / 1_000)
+        if let ms = metric.timeToFirstTokenMs { handles[.firstToken]?.recordSeconds(ms / 1_000) }
+        handles[.inputTokens]?.increment(by: Int64(max(0, metric.inputTokens)))
+        handles[.outputTokens]?.increment(by: Int64(max(0, metric.outputTokens)))
+        if metric.isRetry { handles[.retries]?.increment(by: Int64(1)) }
+        if metric.costUSD > 0 { handles[.cost]?.increment(by: metric.costUSD) }
+    }
+
+    /// The `llm_api_*` series of one slot of an attempt.
+    static func bulwarkSeries(_ slot: AttemptSlot, provider: String, model: String, metric: APICallMetric) -> SeriesKey {
+        typealias N = BulwarkNames
+        let base = [("provider", provider), ("model", model)]
+        switch slot {
+        case .calls:
+            return SeriesKey(N.calls, .counter, base + [
+                ("status_code", String(metric.statusCode)), ("error_type", metric.errorType?.rawValue ?? "none"),
+            ])
+        case .duration: return SeriesKey(N.callDuration, .timer, base)
+        case .firstToken: return SeriesKey(N.timeToFirstToken, .timer, base)
+        case .inputTokens: return SeriesKey(N.tokens, .counter, base + [("direction", "input")])
+        case .outputTokens: return SeriesKey(N.tokens, .counter, base + [("direction", "output")])
+        case .retries: return SeriesKey(N.retries, .counter, base)
+        case .cost: return SeriesKey(N.cost, .floatingPointCounter, base)
+        }
     }
 
     func emitBulwark(_ event: ClientEvent) {

@@ -6,34 +6,43 @@ import BulwarkCore
 /// token usage is recorded only when the provider reported it; the time to the first chunk only for streams.
 extension SwiftMetricsRecorder {
     func emitGenAI(_ metric: APICallMetric) {
-        typealias N = GenAINames
+        var needed = AttemptSlots(.duration)
+        if metric.stream && metric.timeToFirstTokenMs != nil { needed.insert(.firstToken) }
+        if metric.inputTokens > 0 { needed.insert(.inputTokens) }
+        if metric.outputTokens > 0 { needed.insert(.outputTokens) }
         let handles = cache.withLock { cache in
-            let provider = cache.admitProvider(metric.provider)
-            let model = cache.admitModel(metric.model)
-            var base = [
-                (N.operationName, "chat"),
-                (N.providerName, provider == Self.overflowLabelValue ? provider : providerNames.otelName(for: provider)),
-                (N.requestModel, model),
-            ]
-            if let server = serverAddresses[metric.provider] {
-                base.append((N.serverAddress, server.host))
-                if let port = server.port { base.append((N.serverPort, String(port))) }
+            cache.attemptHandles(AttemptKey(metric), needing: needed) { slot, provider, model in
+                genAISeries(slot, provider: provider, model: model, metric: metric)
             }
-            var operation = base
-            if let error = metric.errorType { operation.append((N.errorType, error.rawValue)) }
-            let duration = cache.handle(SeriesKey(N.operationDuration, .timer, operation))
-            let firstChunk = metric.stream && metric.timeToFirstTokenMs != nil
-                ? cache.handle(SeriesKey(N.timeToFirstChunk, .timer, base)) : nil
-            let input = metric.inputTokens > 0
-                ? cache.handle(SeriesKey(N.tokenUsage, .histogram, base + [(N.tokenType, "input")])) : nil
-            let output = metric.outputTokens > 0
-                ? cache.handle(SeriesKey(N.tokenUsage, .histogram, base + [(N.tokenType, "output")])) : nil
-            return (duration, firstChunk, input, output)
         }
-        handles.0.recordSeconds(metric.latencyMs / 1_000)
-        if let firstChunk = handles.1, let ms = metric.timeToFirstTokenMs { firstChunk.recordSeconds(ms / 1_000) }
-        handles.2?.record(Double(metric.inputTokens))
-        handles.3?.record(Double(metric.outputTokens))
+        handles[.duration]?.recordSeconds(metric.latencyMs / 1_000)
+        if needed.contains(.firstToken), let ms = metric.timeToFirstTokenMs { handles[.firstToken]?.recordSeconds(ms / 1_000) }
+        if needed.contains(.inputTokens) { handles[.inputTokens]?.record(Double(metric.inputTokens)) }
+        if needed.contains(.outputTokens) { handles[.outputTokens]?.record(Double(metric.outputTokens)) }
+    }
+
+    /// The GenAI series of one slot of an attempt; `provider` and `model` are the admitted label values.
+    func genAISeries(_ slot: AttemptSlot, provider: String, model: String, metric: APICallMetric) -> SeriesKey {
+        typealias N = GenAINames
+        var base = [
+            (N.operationName, "chat"),
+            (N.providerName, provider == Self.overflowLabelValue ? provider : providerNames.otelName(for: provider)),
+            (N.requestModel, model),
+        ]
+        if let server = serverAddresses[metric.provider] {
+            base.append((N.serverAddress, server.host))
+            if let port = server.port { base.append((N.serverPort, String(port))) }
+        }
+        switch slot {
+        case .duration:
+            if let error = metric.errorType { base.append((N.errorType, error.rawValue)) }
+            return SeriesKey(N.operationDuration, .timer, base)
+        case .firstToken: return SeriesKey(N.timeToFirstChunk, .timer, base)
+        case .inputTokens: return SeriesKey(N.tokenUsage, .histogram, base + [(N.tokenType, "input")])
+        case .outputTokens: return SeriesKey(N.tokenUsage, .histogram, base + [(N.tokenType, "output")])
+        case .calls, .retries, .cost:
+            preconditionFailure("the GenAI naming has no \(slot) series")
+        }
     }
 
     func emitGenAI(_ event: ClientEvent) {

@@ -49,4 +49,25 @@ import Testing
             #"llm_api_calls_total{provider="openai",model="a",status_code="500",error_type="server_error"} 2"#,
         ])
     }
+
+    @Test func addsSeriesAnEarlierAttemptOfTheSameKindDidNotNeed() {
+        let fixture = PrometheusFixture()
+        let recorder = SwiftMetricsRecorder(naming: .bulwark, factory: fixture.factory)
+        recorder.record(Self.attempt(model: "a"))
+        var retry = Self.attempt(model: "a")
+        retry.isRetry = true
+        retry.timeToFirstTokenMs = 120
+        retry.costUSD = 0.5
+        recorder.record(retry)
+        recorder.record(retry)
+        #expect(recorder.cachedSeriesCount == 7)
+        #expect(fixture.lines(of: "llm_api_retries_total") == [#"llm_api_retries_total{provider="openai",model="a"} 2"#])
+        #expect(fixture.lines(of: "llm_api_cost_usd_total") == [#"llm_api_cost_usd_total{provider="openai",model="a"} 1.0"#])
+        #expect(fixture.lines(of: "llm_api_time_to_first_token_seconds_count") == [
+            #"llm_api_time_to_first_token_seconds_count{provider="openai",model="a"} 2"#,
+        ])
+        #expect(fixture.lines(of: "llm_api_call_duration_seconds_count") == [
+            #"llm_api_call_duration_seconds_count{provider="openai",model="a"} 3"#,
+        ])
+    }
 }
