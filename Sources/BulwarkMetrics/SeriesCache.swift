@@ -4,9 +4,9 @@ import Synchronization
 
 /// The handlers made so far, keyed by series, and the caps on the label values callers control.
 ///
-/// Everything here is bounded: at most `maxSeries` handlers (and `maxSeries` attempt keys) are kept (a series past the limit gets a handler
-/// made for the one event and dropped, counted in `uncachedSeries`), and provider and model values past their
-/// caps are folded into `other` (counted in `foldedLabelValues`).
+/// Everything here is bounded: at most `maxSeries` handlers and `maxSeries` attempt keys are kept (a series
+/// past the limit gets a handler made for the one event and dropped, counted in `uncachedSeries`), and
+/// provider and model values past their caps are folded into `other` (counted in `foldedLabelValues`).
 struct SeriesCacheState: ~Copyable {
     var handlers: [SeriesKey: MetricHandle] = [:]
     /// The fast path: per attempt key, the handles its attempts need (at most `maxSeries` keys; attempts whose
