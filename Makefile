@@ -7,7 +7,7 @@ SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 LISTEN       ?= 127.0.0.1:9464
 
 .PHONY: all deps venv build release examples test demo serve simulate bench bench-deps fuzz soak clean
-EXAMPLES     := QuickStart
+EXAMPLES     := QuickStart ObservedService
 
 all: build
 
@@ -43,6 +43,7 @@ test: deps venv
 	$(SWIFT) build --build-tests
 	$(MAKE) --no-print-directory examples
 	BULWARK_BIN=$(CURDIR)/.build/debug/bulwark BULWARK_QUICKSTART_BIN=$(CURDIR)/.build/debug/QuickStart \
+	  BULWARK_OBSERVED_SERVICE_BIN=$(CURDIR)/.build/debug/ObservedService \
 	  BULWARK_PYTHON=$(CURDIR)/$(VENV)/bin/python3 $(SWIFT) test --skip-build --no-parallel
 
 ## demo: the embedded default — simulated providers with incidents, the real exporter on $(LISTEN).

@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "BulwarkSimulator", targets: ["BulwarkSimulator"]),
         .library(name: "BulwarkTesting", targets: ["BulwarkTesting"]),
         .library(name: "BulwarkRedis", targets: ["BulwarkRedis"]),
+        .library(name: "BulwarkMetrics", targets: ["BulwarkMetrics"]),
         .executable(name: "bulwark", targets: ["BulwarkCLI"]),
     ],
     dependencies: [
@@ -35,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // Tests only: BulwarkMetricsTests render through swift-prometheus 2.x.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
@@ -78,6 +82,11 @@ let package = Package(
                 "BulwarkHTTPServer", .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BulwarkMetrics",
+            dependencies: ["BulwarkCore", .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
         .target(
@@ -146,6 +155,13 @@ let package = Package(
         .testTarget(
             name: "BulwarkExporterTests",
             dependencies: ["BulwarkExporter", "BulwarkHTTPServer", "BulwarkTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BulwarkMetricsTests",
+            dependencies: [
+                "BulwarkMetrics", .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["BulwarkCore", "BulwarkLogs", "BulwarkTestSupport"],

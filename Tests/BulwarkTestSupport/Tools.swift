@@ -15,6 +15,8 @@ public enum Tools {
         case python
         /// The executable of `Examples/QuickStart`, which `make test` builds.
         case quickStart = "QuickStart"
+        /// The executable of `Examples/ObservedService`, which `make test` builds.
+        case observedService = "ObservedService"
     }
 
     /// The repository's root directory.
@@ -38,6 +40,7 @@ public enum Tools {
         switch tool {
         case .python: return try python()
         case .quickStart: return try example(tool.rawValue, variable: "BULWARK_QUICKSTART_BIN")
+        case .observedService: return try example(tool.rawValue, variable: "BULWARK_OBSERVED_SERVICE_BIN")
         default: return try executable(tool.rawValue)
         }
     }
