@@ -148,7 +148,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BulwarkSimulatorTests",
-            dependencies: ["BulwarkSimulator", "BulwarkHTTPServer", "BulwarkTestSupport"],
+            dependencies: [
+                "BulwarkSimulator", "BulwarkHTTPServer", "BulwarkTestSupport", "Bulwark",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             exclude: ["python"],
             swiftSettings: strict
         ),

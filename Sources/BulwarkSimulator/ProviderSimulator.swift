@@ -37,6 +37,7 @@ public final class ProviderSimulator: Sendable {
     private let engine: SimulatorEngine
     private let server = Mutex<HTTPServer?>(nil)
     private let aborts: ClientAbortMonitor
+    private let vertexTokens: VertexTokenEndpoint
 
     /// Creates a simulator; nothing listens until ``start(host:port:)``.
     ///
@@ -44,15 +45,28 @@ public final class ProviderSimulator: Sendable {
     ///   - scenario: the faults to play; ``Scenario/healthy`` by default.
     ///   - seed: the seed of every random choice; the scenario's seed, else 1, when `nil`.
     public convenience init(scenario: Scenario = .healthy, seed: UInt64? = nil) {
-        self.init(engine: SimulatorEngine(scenario: scenario, seed: seed ?? scenario.seed ?? 1))
+        self.init(engine: SimulatorEngine(scenario: scenario, seed: seed ?? scenario.seed ?? 1), tokens: VertexTokenEndpoint(publicKey: nil))
     }
 
-    init(engine: SimulatorEngine) {
+    /// Creates a simulator whose OAuth2 token endpoint (`POST /oauth2/token`, for `vertex` providers)
+    /// accepts JWTs signed by the private half of `vertexPublicKeyPEM`.
+    ///
+    /// - Throws: ``VertexKeyError`` when the PEM is not an RSA public key.
+    public convenience init(scenario: Scenario = .healthy, seed: UInt64? = nil, vertexPublicKeyPEM: String) throws(VertexKeyError) {
+        let key = try VertexTokenEndpoint.publicKey(pem: vertexPublicKeyPEM)
+        self.init(engine: SimulatorEngine(scenario: scenario, seed: seed ?? scenario.seed ?? 1), tokens: VertexTokenEndpoint(publicKey: key))
+    }
+
+    init(engine: SimulatorEngine, tokens: VertexTokenEndpoint) {
         self.engine = engine
         let aborts = ClientAbortMonitor()
         self.aborts = aborts
-        router = Self.makeRouter(engine, aborts: aborts)
+        vertexTokens = tokens
+        router = Self.makeRouter(engine, aborts: aborts, tokens: tokens)
     }
+
+    /// Whether `token` is an access token the token endpoint issued and that has not expired.
+    public func acceptsVertexToken(_ token: String) -> Bool { vertexTokens.accepts(token) }
 
     /// The seed in use.
     public var seed: UInt64 { engine.seed }
@@ -128,7 +142,7 @@ public final class ProviderSimulator: Sendable {
 
     // MARK: Routes
 
-    private static func makeRouter(_ engine: SimulatorEngine, aborts: ClientAbortMonitor) -> Router {
+    private static func makeRouter(_ engine: SimulatorEngine, aborts: ClientAbortMonitor, tokens: VertexTokenEndpoint) -> Router {
         var router = Router()
         router.post("/v1/chat/completions") { request in
             await Self.handle(.openai, request, engine: engine, aborts: aborts)
@@ -153,6 +167,10 @@ public final class ProviderSimulator: Sendable {
             engine.reset(seed: seed)
             aborts.reset()
             return .json("{\"reset\": true, \"seed\": \(engine.seed)}\n")
+        }
+        router.post("/oauth2/token") { request in
+            let answer = tokens.exchange(formBody: request.body)
+            return .json(answer.body, status: answer.status)
         }
         router.get("/healthz") { _ in .text("ok\n") }
         return router

@@ -23,11 +23,20 @@ final class VertexTokenEndpoint: Sendable {
     private let issued = Mutex(Issued())
     private let now: @Sendable () -> Double
 
-    /// An endpoint verifying with `publicKeyPEM` (none: every assertion is refused, as for an unknown key).
-    init(publicKeyPEM: String?, lifetimeSeconds: Double = 3_600, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
-        publicKey = try publicKeyPEM.map { try _RSA.Signing.PublicKey(pemRepresentation: $0) }
+    /// An endpoint verifying with `publicKey` (none: every assertion is refused, as for an unknown key).
+    init(publicKey: _RSA.Signing.PublicKey?, lifetimeSeconds: Double = 3_600, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.publicKey = publicKey
         self.lifetimeSeconds = lifetimeSeconds
         self.now = now
+    }
+
+    /// Reads a PEM public key (SubjectPublicKeyInfo or PKCS#1), or throws naming what was wrong.
+    static func publicKey(pem: String) throws(VertexKeyError) -> _RSA.Signing.PublicKey {
+        do {
+            return try _RSA.Signing.PublicKey(pemRepresentation: pem)
+        } catch {
+            throw VertexKeyError(description: "not an RSA public key in PEM form (2048 bits or more)")
+        }
     }
 
     /// Answers one token request: status and JSON body.
@@ -102,6 +111,11 @@ final class VertexTokenEndpoint: Sendable {
         while base64.count % 4 != 0 { base64 += "=" }
         return Data(base64Encoded: base64)
     }
+}
+
+/// The public key given for the token endpoint could not be used.
+public struct VertexKeyError: Error, Sendable, CustomStringConvertible {
+    public var description: String
 }
 
 /// JSON string quoting for the few bodies built by hand here.

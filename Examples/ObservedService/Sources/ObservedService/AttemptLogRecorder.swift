@@ -26,7 +26,11 @@ struct AttemptLogRecorder: MetricsRecorder {
             logger.log(
                 level: severity == .none ? .debug : .notice, "outage severity changed",
                 metadata: ["provider": "\(provider)", "severity": "\(severity.name)"])
-        case .requestFinished, .circuitStateChanged, .rateLimit:
+        case .hedge(let provider, let won):
+            logger.info("hedge ended", metadata: ["provider": "\(provider)", "result": "\(won ? "won" : "lost")"])
+        case .sharedStateAvailability(let up):
+            logger.log(level: up ? .info : .warning, "shared state \(up ? "reachable" : "unreachable")")
+        case .requestFinished, .circuitStateChanged, .rateLimit, .sharedStateError:
             break
         }
     }

@@ -73,6 +73,8 @@ struct ChatEndpoint: Sendable {
             case .degraded: code = "degraded"
             case .deadlineExceeded: code = "deadline_exceeded"
             case .invalidRequest: code = "invalid_request"
+            case .cancelled: code = "cancelled"
+            case .shuttingDown: code = "shutting_down"
             }
             return .json(.badGateway, encode(Failure(error: code, requestID: error.requestID, failures: failures)))
         }
