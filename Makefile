@@ -87,7 +87,7 @@ soak: release
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := event-batch json sse rate-limit-headers retry-after configuration
 fuzz: deps
-	$(SWIFT) build --product BulwarkFuzz --sanitize fuzzer --sanitize address -Xswiftc -DFUZZING --scratch-path .build-fuzz
+	$(SWIFT) build --product BulwarkFuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING --scratch-path .build-fuzz
 	@mkdir -p Fuzz/crashes; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p .build-fuzz/corpus/$$t; \
 	  BULWARK_FUZZ_TARGET=$$t .build-fuzz/debug/BulwarkFuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \

@@ -51,7 +51,9 @@ import Testing
             "Request rate by outcome", "Errors by provider and error type", "Latency P50 / P95 / P99",
             "Time to first token P50 / P95", "HTTP 429 per minute", "Circuit breaker state", "Fallback share",
             "Retries per second", "Tokens per minute", "Spend against the daily budget", "Rate-limit headroom",
-            "Dropped log lines (1h)", "Rejected events (1h)",
+            "Dropped log lines (1h)", "Rejected events (1h)", "Series folded by the cap, by family",
+            "Rejected events by reason", "Requests the exporter refused (bounds)", "Requests cancelled by their callers",
+            "Hedges won / lost", "Replicas on and off the shared-state store",
         ] {
             #expect(titles.contains(wanted), "no panel \(wanted)")
         }

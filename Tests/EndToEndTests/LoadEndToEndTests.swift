@@ -79,6 +79,33 @@ import Testing
         for key in Self.keys.values { #expect(!result.output.contains(key)) }
     }
 
+    @Test func callersWhoGiveUpCancelTheirRequestsAndNoProviderIsBlamed() throws {
+        let (simulator, port, config) = try Self.start(scenario: "providers:\n  openai:\n    latency: 2000\n")
+        defer { simulator.stop() }
+        let result = try Self.load(["--config", config, "--rate", "20", "--duration", "1", "--caller-timeout-ms", "200"])
+        #expect(result.status == 0, "\(result.output)")
+        let summary = try #require(result.summary, "\(result.output)")
+        #expect(summary["requests"] as? Int == 20)
+        #expect(summary["caller_timeouts"] as? Int == 20)
+        let outcomes = try #require(summary["outcomes"] as? [String: Int])
+        #expect(outcomes["cancelled"] == 20, "\(outcomes)")
+        // One attempt each: no retry, no fallback to anthropic.
+        #expect(summary["attempts"] as? Int == 20)
+        let latency = try #require(summary["latency_ms"] as? [String: Double])
+        #expect(latency["max"]! < 1_500, "callers waited \(latency)")
+        let truth = try Self.groundTruth(port: port)
+        #expect(truth.total == 20)
+        // The simulator notices an abort from its own side of the socket, a moment after the client left.
+        var aborts = -1
+        for _ in 0..<20 where aborts < 20 {
+            let stats = try RawHTTPClient.request(port: port, path: "/simulator/stats")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.body)) as? [String: Any])
+            aborts = json["client_aborts"] as? Int ?? -1
+            if aborts < 20 { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        #expect(aborts == 20, "simulator client_aborts: \(aborts)")
+    }
+
     @Test func servesMetricsDuringTheRunAndWritesLogs() throws {
         let (simulator, _, config) = try Self.start(scenario: "name: healthy\n")
         defer { simulator.stop() }
