@@ -56,6 +56,20 @@ struct RetryAfterTests {
         #expect(RetryAfterParser.parseRetryAfter("Wed, 21 Oct 2026 07:00:00 GMT", now: now) == .zero)
     }
 
+    @Test func httpDatesAreCheckedFieldByField() {
+        #expect(RetryAfterParser.parseHTTPDate("Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
+        #expect(RetryAfterParser.parseHTTPDate("Sunday, 06-Nov-94 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
+        #expect(RetryAfterParser.parseHTTPDate("Sun Nov  6 08:49:37 1994") == Date(timeIntervalSince1970: 784_111_777))
+        #expect(RetryAfterParser.parseHTTPDate("Thu, 29 Feb 2024 00:00:00 GMT") == Date(timeIntervalSince1970: 1_709_164_800))
+        for text in [
+            "Sat, 31 Feb 2026 07:28:00 GMT", "Wed, 21 Oct 2026 24:00:00 GMT", "Wed, 21 Oct 2026 07:28:00 PST",
+            "Wed, 21 Oct 26 07:28:00 GMT", "Wed, 21 Okt 2026 07:28:00 GMT", "Foo, 21 Oct 2026 07:28:00 GMT",
+            "Wed 21 Oct 2026 07:28:00 GMT", "Wed, 21 Oct 2026 7:28:00 GMT", "non\u{FF}\u{FF}",
+        ] {
+            #expect(RetryAfterParser.parseHTTPDate(text) == nil, "\(text)")
+        }
+    }
+
     @Test func rejectsMalformedRetryAfter() {
         for text in ["", "soon", "-5", "1e3", "0x10", "inf", "nan", "Wed, 99 Foo 2026"] {
             #expect(RetryAfterParser.parseRetryAfter(text, now: anyNow) == nil, "\(text)")

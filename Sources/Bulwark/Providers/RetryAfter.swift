@@ -52,17 +52,7 @@ package enum RetryAfterParser {
     /// (`Wed, 21 Oct 2026 07:28:00 GMT`), RFC 850 (`Wednesday, 21-Oct-26 07:28:00 GMT`) and asctime
     /// (`Wed Oct 21 07:28:00 2026`).
     package static func parseHTTPDate(_ value: String) -> Date? {
-        let formats = ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"]
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        let text = value.trimmingASCIIWhitespace().split(separator: " ", omittingEmptySubsequences: true)
-            .joined(separator: " ")
-        for format in formats {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return date }
-        }
-        return nil
+        HTTPDateParser.parse(value).map { Date(timeIntervalSince1970: $0) }
     }
 
     /// Parses an RFC 3339 timestamp (`2025-08-21T12:40:59Z`, fractional seconds and offsets allowed),
