@@ -193,7 +193,8 @@ private func outcome<T>(_ body: () async throws(TransportError) -> T) async -> R
         #expect(released != nil)
         timer.cancel()
         #expect(released == nil)
-        #expect(scheduler.pendingEntries == 1)
+        // The entry itself may or may not have been dropped yet: the scheduler's thread races this test.
+        #expect(scheduler.pendingEntries <= 1)
     }
 
     @Test func anEarlierDeadlineScheduledLaterWakesTheThread() async {
