@@ -9,7 +9,7 @@ let strict: [SwiftSetting] = [
 /// Module names start with `Bulwark` and never equal a type's name (DESIGN.md, Layout).
 /// Dependencies point one way: CLI → {Exporter, Bulwark, Simulator}; Exporter → {HTTPServer, Prometheus,
 /// Logs, Alerts}; Alerts → Prometheus → Core; Logs → {Core, CZlib}; Bulwark → Core; Simulator → HTTPServer;
-/// HTTPServer → CMicroHTTPD; Redis → {Bulwark, CHiredis}. `import Bulwark` links neither libmicrohttpd nor zlib.
+/// HTTPServer → CMicroHTTPD; Redis → {Bulwark, CHiredis}; ConfigReader → Bulwark. `import Bulwark` links neither libmicrohttpd nor zlib.
 let package = Package(
     name: "bulwark",
     // `Task.immediate` (the client's attempt path) is macOS 26 API; Linux is the platform we test on.
@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "BulwarkTesting", targets: ["BulwarkTesting"]),
         .library(name: "BulwarkRedis", targets: ["BulwarkRedis"]),
         .library(name: "BulwarkMetrics", targets: ["BulwarkMetrics"]),
+        .library(name: "BulwarkConfigReader", targets: ["BulwarkConfigReader"]),
         .executable(name: "bulwark", targets: ["BulwarkCLI"]),
     ],
     dependencies: [
@@ -37,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         // Tests only: BulwarkMetricsTests render through swift-prometheus 2.x.
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
@@ -89,6 +91,12 @@ let package = Package(
             dependencies: ["BulwarkCore", .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
+        // Opt-in, so that `import Bulwark` does not pull swift-configuration into every client's graph.
+        .target(
+            name: "BulwarkConfigReader",
+            dependencies: ["Bulwark", .product(name: "Configuration", package: "swift-configuration")],
+            swiftSettings: strict
+        ),
         .target(
             name: "BulwarkTesting",
             dependencies: ["BulwarkCore", "Bulwark", "BulwarkSimulator"],
@@ -98,7 +106,7 @@ let package = Package(
             name: "BulwarkCLI",
             dependencies: [
                 "BulwarkExporter", "Bulwark", "BulwarkSimulator", "BulwarkCore", "BulwarkLogs", "BulwarkAlerts",
-                "BulwarkRedis",
+                "BulwarkRedis", "BulwarkConfigReader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -158,6 +166,10 @@ let package = Package(
         .testTarget(
             name: "BulwarkExporterTests",
             dependencies: ["BulwarkExporter", "BulwarkHTTPServer", "BulwarkTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BulwarkConfigReaderTests",
+            dependencies: ["BulwarkConfigReader", "Bulwark", .product(name: "Configuration", package: "swift-configuration")],
             swiftSettings: strict),
         .testTarget(
             name: "BulwarkMetricsTests",

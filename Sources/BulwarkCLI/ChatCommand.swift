@@ -35,7 +35,7 @@ struct ChatCommand: AsyncParsableCommand {
     func run() async throws {
         let settings: BulwarkConfiguration
         do {
-            settings = try BulwarkConfiguration.load(path: config)
+            settings = try ConfigurationSource.load(path: config)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)

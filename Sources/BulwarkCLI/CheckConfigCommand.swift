@@ -17,7 +17,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration: BulwarkConfiguration
         do {
-            configuration = try BulwarkConfiguration.load(path: file)
+            configuration = try ConfigurationSource.load(path: file)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)

@@ -209,14 +209,13 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     private func loadSettings() throws -> BulwarkConfiguration {
-        guard let config else { return DemoSetup.builtInSettings(timeScale: timeScale) }
         let settings: BulwarkConfiguration
         do {
-            settings = try BulwarkConfiguration.load(path: config)
+            settings = try ConfigurationSource.load(path: config, fallback: DemoSetup.builtInSettings(timeScale: timeScale))
         } catch {
             throw ValidationError(error.description)
         }
-        guard !settings.providers.isEmpty else { throw ValidationError("\(config): no provider is configured") }
+        guard !settings.providers.isEmpty else { throw ValidationError("\(config ?? "the built-in demo"): no provider is configured") }
         return settings
     }
 

@@ -68,7 +68,7 @@ struct LoadCommand: AsyncParsableCommand {
         }
         var settings: BulwarkConfiguration?
         do {
-            settings = try BulwarkConfiguration.load(path: config)
+            settings = try ConfigurationSource.load(path: config)
         } catch {
             problems.append("\(error)")
         }

@@ -65,13 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "bulwark.serve")
-        var file = BulwarkConfiguration()
-        if let config {
-            do {
-                file = try BulwarkConfiguration.load(path: config)
-            } catch {
-                throw ValidationError(error.description)
-            }
+        let file: BulwarkConfiguration
+        do {
+            file = try ConfigurationSource.load(path: config)
+        } catch {
+            throw ValidationError(error.description)
         }
         let address: (host: String, port: Int)
         do {
