@@ -7,7 +7,8 @@ import Foundation
 import Synchronization
 
 /// The exporter service: serves the registry at `/metrics`, ingests events at `/v1/events`, and
-/// writes every event, in-process or posted, to the JSON-lines log.
+/// writes every event, in-process or posted, to the JSON-lines log; with
+/// ``ExporterConfiguration/statusPages`` it also polls the providers' status pages (``StatusPagePoller``).
 public final class Exporter: Sendable {
     /// The configuration it was started with.
     public let configuration: ExporterConfiguration
