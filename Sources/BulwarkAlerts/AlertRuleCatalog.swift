@@ -37,7 +37,8 @@ public struct AlertRuleDefinition: Sendable, Hashable {
 ///
 /// Every expression aggregates across exporter instances: counters are summed by provider over instances,
 /// models and status codes before any ratio is taken; the open-circuit gauge is `max`ed per provider (open on
-/// any replica counts); the budget gauge, identical on every replica, is `max`ed, while the cost is summed.
+/// any replica counts); the budget gauge, identical on every replica, is `max`ed, while the cost is summed;
+/// the status-page gauge is `max`ed per provider (an exporter that has seen the incident counts).
 public enum AlertRuleCatalog {
     /// The quantile of `LLMAPIHighLatency`.
     public static let latencyQuantile = 0.95
@@ -159,7 +160,8 @@ public enum AlertRuleCatalog {
             #
             # Aggregation over exporter replicas: counters are summed by provider over instances, models and
             # status codes before any ratio is taken; the open-circuit gauge is max'ed per provider (open on any
-            # replica counts); the budget gauge, the same on every replica, is max'ed while the cost is summed.
+            # replica counts); the budget gauge, the same on every replica, is max'ed while the cost is summed;
+            # the status-page gauge is max'ed per provider (an exporter that has seen the incident counts).
             # Each alert has a warning rule and a critical twin; above the critical threshold both fire, and an
             # Alertmanager inhibit rule (alerts/README.md) silences the warning.
 
