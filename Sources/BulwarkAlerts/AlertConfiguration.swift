@@ -60,6 +60,10 @@ public struct AlertConfiguration: Sendable, Equatable {
     /// `LLMAPISharedStateDown`: replicas whose shared-state store (Redis) does not answer. Default more than
     /// 0 for 1 min (warning) / for 10 min (critical).
     public var sharedStateDown: Rule
+    /// `LLMAPIProviderIncident`: a provider's status page indicator (`llm_api_provider_status`, 0 none,
+    /// 1 minor, 2 major, 3 critical). Default more than 0 (a minor incident) / more than 1 (major or critical),
+    /// at once.
+    public var providerStatus: Rule
     /// The daily budget in US dollars. When set, the evaluator publishes it as `llm_api_daily_budget_usd`
     /// on creation; either way it reads the budget back from that gauge, exactly as the rule does.
     public var dailyBudgetUSD: Double?
@@ -77,6 +81,7 @@ public struct AlertConfiguration: Sendable, Equatable {
         fallbackRatio: Rule = Rule(warning: 0.10, critical: 0.50, windowSeconds: 300, forSeconds: 60),
         budgetRatio: Rule = Rule(warning: 1.2, critical: 1.5, windowSeconds: 86_400, forSeconds: 60),
         sharedStateDown: Rule = Rule(warning: 0, critical: 0, windowSeconds: 0, forSeconds: 60, criticalForSeconds: 600),
+        providerStatus: Rule = Rule(warning: 0, critical: 1, windowSeconds: 0, forSeconds: 0),
         dailyBudgetUSD: Double? = nil,
         budgetResolutionSeconds: Double = 60
     ) {
@@ -88,6 +93,7 @@ public struct AlertConfiguration: Sendable, Equatable {
         self.fallbackRatio = fallbackRatio
         self.budgetRatio = budgetRatio
         self.sharedStateDown = sharedStateDown
+        self.providerStatus = providerStatus
         self.dailyBudgetUSD = dailyBudgetUSD
         self.budgetResolutionSeconds = budgetResolutionSeconds
     }
@@ -103,6 +109,7 @@ public struct AlertConfiguration: Sendable, Equatable {
             case .highFallbackUsage: return fallbackRatio
             case .budgetExceeded: return budgetRatio
             case .sharedStateDown: return sharedStateDown
+            case .providerIncident: return providerStatus
             }
         }
         set {
@@ -114,13 +121,16 @@ public struct AlertConfiguration: Sendable, Equatable {
             case .highFallbackUsage: fallbackRatio = newValue
             case .budgetExceeded: budgetRatio = newValue
             case .sharedStateDown: sharedStateDown = newValue
+            case .providerIncident: providerStatus = newValue
             }
         }
     }
 
-    /// Whether `alert` is computed over a window (every alert but the circuit and the shared-state store,
-    /// which read gauges now).
-    static func isWindowed(_ alert: AlertName) -> Bool { alert != .circuitOpen && alert != .sharedStateDown }
+    /// Whether `alert` is computed over a window (every alert but the circuit, the shared-state store and
+    /// the status pages, which read gauges now).
+    static func isWindowed(_ alert: AlertName) -> Bool {
+        alert != .circuitOpen && alert != .sharedStateDown && alert != .providerIncident
+    }
 
     /// Every setting that cannot work, named by its `bulwark.yaml` key; empty when the configuration is valid.
     public var problems: [String] {

@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// Each (alert, severity, provider) moves inactive → pending (the condition holds; `activeAt` is set)
 /// → firing (it held for the rule's `for`) → inactive (it no longer holds), as in Prometheus. Every
-/// evaluation sets `llm_api_alert_firing{alertname,severity}` for all twelve rules (0 when not firing).
+/// evaluation sets `llm_api_alert_firing{alertname,severity}` for every rule (0 when not firing).
 ///
 /// Call ``evaluate(now:)`` every ``AlertConfiguration/evaluationIntervalSeconds`` (``run(onEvaluation:)``
 /// does), and ``replay(events:now:)`` once at start-up to rebuild the windows from the logs.
@@ -99,7 +99,7 @@ public final class AlertEvaluator: Sendable {
             state.store(current, cost: cost, at: now, geometry: geometry)
             let values = computeValues(
                 state, at: now, current: current, cost: cost, openCircuits: raw.openCircuits, budget: raw.dailyBudgetUSD,
-                sharedStateDown: raw.sharedStateUp.map { $0 == 0 ? 1 : 0 })
+                sharedStateDown: raw.sharedStateUp.map { $0 == 0 ? 1 : 0 }, providerStatus: raw.providerStatus)
             let changes = transition(&state, to: values, at: now)
             publish(state)
             return changes
@@ -180,7 +180,8 @@ public final class AlertEvaluator: Sendable {
     /// Each rule's value for every label set whose condition holds at `time`.
     func computeValues(
         _ state: EvaluatorState, at time: Double, current: WindowCounters, cost: Double,
-        openCircuits: Set<String>?, budget: Double?, sharedStateDown: Double? = nil
+        openCircuits: Set<String>?, budget: Double?, sharedStateDown: Double? = nil,
+        providerStatus: [String: Double] = [:]
     ) -> [AlertKey: Double] {
         var values: [AlertKey: Double] = [:]
         func check(_ name: AlertName, _ provider: String?, _ value: Double) {
@@ -232,6 +233,9 @@ public final class AlertEvaluator: Sendable {
 
         // count(llm_api_shared_state_up == 0)
         if let sharedStateDown, sharedStateDown > 0 { check(.sharedStateDown, nil, sharedStateDown) }
+
+        // max by (provider) (llm_api_provider_status)
+        for (provider, status) in providerStatus { check(.providerIncident, provider, status) }
 
         // sum(rate(requests{outcome="fallback"}[w])) / sum(rate(requests[w]))
         let fallbackWindow = configuration.fallbackRatio.windowSeconds

@@ -37,12 +37,13 @@ public struct AlertRuleDefinition: Sendable, Hashable {
 ///
 /// Every expression aggregates across exporter instances: counters are summed by provider over instances,
 /// models and status codes before any ratio is taken; the open-circuit gauge is `max`ed per provider (open on
-/// any replica counts); the budget gauge, identical on every replica, is `max`ed, while the cost is summed.
+/// any replica counts); the budget gauge, identical on every replica, is `max`ed, while the cost is summed;
+/// the status-page gauge is `max`ed per provider (an exporter that has seen the incident counts).
 public enum AlertRuleCatalog {
     /// The quantile of `LLMAPIHighLatency`.
     public static let latencyQuantile = 0.95
 
-    /// The twelve rules (six alerts × two severities) for `configuration`, in file order.
+    /// Every rule (each alert × two severities) for `configuration`, in file order.
     public static func definitions(_ configuration: AlertConfiguration = AlertConfiguration()) -> [AlertRuleDefinition] {
         AlertName.allCases.flatMap { name in
             AlertSeverity.allCases.map { definition(name, $0, configuration) }
@@ -131,6 +132,15 @@ public enum AlertRuleCatalog {
             summary = "LLM API replicas without their shared-state store (Redis)"
             description = "{{ $value | printf \"%.0f\" }} replica(s) have run on local rate limits and breakers for over \(held): their shared-state store (Redis) does not answer (\(level))."
             runbook = "Check that Redis is up and reachable from the replicas (shared_state.redis_url, llm_api_shared_state_errors_total by operation); meanwhile each replica limits itself to the full configured quota, so together they can exceed the provider's limits: expect 429s."
+        case .providerIncident:
+            expression = """
+                max by (provider) (llm_api_provider_status)
+                > \(limit)
+                """
+            let reported = threshold < 1 ? "minor or worse" : threshold < 2 ? "major or critical" : "critical"
+            summary = "LLM API provider {{ $labels.provider }} reports an incident on its status page"
+            description = "The status page of {{ $labels.provider }} reports status {{ $value | printf \"%.0f\" }} (1 minor, 2 major, 3 critical; \(level) when \(reported))."
+            runbook = "Read the provider's status page (the exporter logs its incident names) and check whether your calls fail too (LLMAPIHighErrorRate, llm_api_calls_total by error_type); if the fallback providers are healthy, consider moving traffic off this provider until the incident is resolved."
         }
         return AlertRuleDefinition(
             name: name, severity: severity, expression: expression, forSeconds: rule.forSeconds(severity),
@@ -150,7 +160,8 @@ public enum AlertRuleCatalog {
             #
             # Aggregation over exporter replicas: counters are summed by provider over instances, models and
             # status codes before any ratio is taken; the open-circuit gauge is max'ed per provider (open on any
-            # replica counts); the budget gauge, the same on every replica, is max'ed while the cost is summed.
+            # replica counts); the budget gauge, the same on every replica, is max'ed while the cost is summed;
+            # the status-page gauge is max'ed per provider (an exporter that has seen the incident counts).
             # Each alert has a warning rule and a critical twin; above the critical threshold both fire, and an
             # Alertmanager inhibit rule (alerts/README.md) silences the warning.
 

@@ -128,9 +128,12 @@ struct DemoCommand: AsyncParsableCommand {
         exporterConfiguration.alertmanagerURL = settings.alerts.alertmanagerURL
         // Each run tells its own story: no alert windows replayed from an earlier run's logs.
         exporterConfiguration.replayLogsOnStart = false
+        // The exporter watches the simulator's own status pages, which follow the scenario's phases.
+        exporterConfiguration.statusPages = DemoSetup.statusPages(settings, simulatorURL: simulator.baseURL)
+        exporterConfiguration.statusPollSeconds = max(1, 5 * timeScale)
         let exporter: Exporter
         do {
-            exporter = try Exporter(configuration: exporterConfiguration)
+            exporter = try Exporter(configuration: exporterConfiguration, diagnostics: DemoSetup.exporterDiagnostics)
             try exporter.start()
         } catch {
             await simulator.stop()

@@ -85,6 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.replayLogsOnStart = !noReplay
         configuration.registry.maxSeries = maxSeries ?? file.exporter.maxSeries
         guard configuration.registry.maxSeries >= 100 else { throw ValidationError("--max-series must be at least 100") }
+        configuration.statusPages = file.exporter.statusPages
+        configuration.statusPollSeconds = file.exporter.statusPollSeconds
         if let logSegmentBytes {
             guard logSegmentBytes >= 1024 else { throw ValidationError("--log-segment-bytes must be at least 1024") }
             configuration.logSegmentBytes = logSegmentBytes

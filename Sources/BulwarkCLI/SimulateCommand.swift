@@ -61,6 +61,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 """
                 simulating openai, anthropic, google on \(simulator.baseURL)
                 \(named)seed \(simulator.seed); counts at \(simulator.baseURL)/simulator/stats
+                status pages at \(simulator.baseURL)/status/{openai,anthropic,google}/api/v2/summary.json
 
                 """.utf8
             )

@@ -14,11 +14,13 @@ public enum AlertName: String, Sendable, CaseIterable, Hashable {
     case budgetExceeded = "LLMAPIBudgetExceeded"
     /// Replicas running without their shared-state store (`llm_api_shared_state_up == 0`).
     case sharedStateDown = "LLMAPISharedStateDown"
+    /// A provider's status page reports an incident (`llm_api_provider_status`: 1 minor, 2 major, 3 critical).
+    case providerIncident = "LLMAPIProviderIncident"
 
     /// Whether the alert carries a `provider` label (one alert per provider) or is global.
     public var isPerProvider: Bool {
         switch self {
-        case .highErrorRate, .highLatency, .rateLimited, .circuitOpen: return true
+        case .highErrorRate, .highLatency, .rateLimited, .circuitOpen, .providerIncident: return true
         case .highFallbackUsage, .budgetExceeded, .sharedStateDown: return false
         }
     }
@@ -33,6 +35,7 @@ public enum AlertName: String, Sendable, CaseIterable, Hashable {
         case .highFallbackUsage: return "fallback_ratio"
         case .budgetExceeded: return "budget_ratio"
         case .sharedStateDown: return "shared_state_down"
+        case .providerIncident: return "provider_status"
         }
     }
 }

@@ -7,7 +7,8 @@ import Foundation
 import Synchronization
 
 /// The exporter service: serves the registry at `/metrics`, ingests events at `/v1/events`, and
-/// writes every event, in-process or posted, to the JSON-lines log.
+/// writes every event, in-process or posted, to the JSON-lines log; with
+/// ``ExporterConfiguration/statusPages`` it also polls the providers' status pages (``StatusPagePoller``).
 public final class Exporter: Sendable {
     /// The configuration it was started with.
     public let configuration: ExporterConfiguration
@@ -23,6 +24,9 @@ public final class Exporter: Sendable {
     private let replayProgress: ReplayProgress
     private let pusher: AlertmanagerPusher?
     private let evaluation = Mutex<Task<Void, Never>?>(nil)
+    /// Watches `statusPages`, when any is configured.
+    public let statusPages: StatusPagePoller?
+    private let statusPolling = Mutex<Task<Void, Never>?>(nil)
     private let diagnostics: @Sendable (String) -> Void
 
     /// Creates the exporter, opening its log directory; call ``start()`` to serve.
@@ -57,6 +61,7 @@ public final class Exporter: Sendable {
         } else {
             pusher = nil
         }
+        statusPages = try Self.statusPagePoller(configuration, registry: registry, log: diagnostics)
         let routes = ExporterRoutes(configuration: configuration, registry: registry, logSink: logSink, evaluator: evaluator)
         replayProgress = routes.replayProgress
         server = HTTPServer(configuration: try Self.serverConfiguration(configuration), router: routes.router())
@@ -76,6 +81,11 @@ public final class Exporter: Sendable {
     /// error when the address cannot be bound.
     public func start() throws {
         try server.start()
+        if let poller = statusPages {
+            statusPolling.withLock { task in
+                if task == nil { task = Task { await poller.run() } }
+            }
+        }
         guard configuration.replayLogsOnStart, let directory = configuration.logDirectory else {
             startEvaluating()
             return
@@ -116,6 +126,7 @@ public final class Exporter: Sendable {
     /// Stops evaluating and serving (letting requests in flight finish), then flushes and closes the log.
     public func stop() async {
         evaluation.withLock { $0?.cancel() }
+        statusPolling.withLock { $0?.cancel() }
         await server.stop()
         logSink?.close()
     }

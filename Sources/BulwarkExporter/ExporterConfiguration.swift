@@ -47,6 +47,11 @@ public struct ExporterConfiguration: Sendable {
     public var alertmanagerURL: String?
     /// Replay the logged events of the alert windows at start, so a restart does not blind the alerts.
     public var replayLogsOnStart: Bool
+    /// Provider name → Statuspage v2 `summary.json` URL (`exporter.status_pages`), polled into
+    /// `llm_api_provider_status`; empty (the default): no status page is fetched.
+    public var statusPages: [String: String] = [:]
+    /// Seconds between polls of each status page (`exporter.status_poll_seconds`, default 60).
+    public var statusPollSeconds: Double = 60
 
     /// Limits of caller-controlled label values.
     public struct MetricsRegistryLimits: Sendable {

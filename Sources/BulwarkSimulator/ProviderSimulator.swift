@@ -20,7 +20,9 @@ import Synchronization
 /// - `POST /v1/messages` — Anthropic (`stream: true` → named SSE events);
 /// - `POST /v1beta/models/{model}:generateContent`, `…:streamGenerateContent?alt=sse`, and the same under
 ///   `/v1/models/` — Gemini (without `alt=sse`, a JSON array of chunks);
-/// - `GET /simulator/stats` (``SimulatorStats/json``), `POST /simulator/reset[?seed=N]`, `GET /healthz`.
+/// - `GET /simulator/stats` (``SimulatorStats/json``), `POST /simulator/reset[?seed=N]`, `GET /healthz`;
+/// - `GET /status/{openai|anthropic|google}/api/v2/summary.json` — the provider's Statuspage v2 summary,
+///   following the scenario's phases (``Phase/reportedStatus``).
 ///
 /// Auth: OpenAI `Authorization: Bearer`; Anthropic `x-api-key` or `Authorization: Bearer`, any
 /// `anthropic-version`; Gemini `x-goog-api-key` or `?key=`. A missing key gets the provider's own error
@@ -171,6 +173,13 @@ public final class ProviderSimulator: Sendable {
         router.post("/oauth2/token") { request in
             let answer = tokens.exchange(formBody: request.body)
             return .json(answer.body, status: answer.status)
+        }
+        for provider in SimulatedProvider.allCases {
+            router.get("/status/\(provider.rawValue)/api/v2/summary.json") { request in
+                let base = request.headers["host"].map { "http://\($0)" } ?? ""
+                return HTTPResponse.json(StatusPage.summary(
+                    provider, scenario: engine.scenario, phaseTime: engine.phaseTime(), now: Date(), baseURL: base))
+            }
         }
         router.get("/healthz") { _ in .text("ok\n") }
         return router

@@ -29,6 +29,7 @@ import Foundation
 ///       - {reset: true, probability: 0.01}                      # close before any response
 ///     phases:                  # seconds since start (or since POST /simulator/reset)
 ///       - {name: outage, from_seconds: 30, until_seconds: 60, faults: [{status: 503}]}
+///       - {name: slow, from_seconds: 90, until_seconds: 120, latency: 8000, status: minor}  # status page; see Phase.reportedStatus
 ///   anthropic:
 ///     faults: [{status: 529, probability: 0.3}]
 ///   google:
@@ -178,6 +179,9 @@ public struct Phase: Sendable, Equatable {
     public var timeToFirstToken: LatencyDistribution?
     /// Replaces the provider's inter-chunk delay while active.
     public var interChunk: LatencyDistribution?
+    /// What the provider's status page reports while active; `nil` derives it from the phase
+    /// (``reportedStatus``).
+    public var status: StatusPageIndicator?
 
     /// Creates a phase.
     public init(
@@ -187,8 +191,10 @@ public struct Phase: Sendable, Equatable {
         faults: [FaultRule] = [],
         latency: LatencyDistribution? = nil,
         timeToFirstToken: LatencyDistribution? = nil,
-        interChunk: LatencyDistribution? = nil
+        interChunk: LatencyDistribution? = nil,
+        status: StatusPageIndicator? = nil
     ) {
+        self.status = status
         self.name = name
         self.fromSeconds = fromSeconds
         self.untilSeconds = untilSeconds

@@ -160,13 +160,13 @@ extension ProviderScenario: Decodable {
 
 extension Phase: Decodable {
     /// Reads a phase: `name`, `from_seconds` (or `from`), `until_seconds` (or `until`), `faults`,
-    /// `latency`, `time_to_first_token_ms`, `inter_chunk_ms`.
+    /// `latency`, `time_to_first_token_ms`, `inter_chunk_ms`, `status` (the status page's indicator).
     public init(from decoder: any Decoder) throws {
         let map = try ScenarioMapping(
             decoder,
             allowed: [
                 "name", "from_seconds", "from", "until_seconds", "until", "faults", "latency",
-                "time_to_first_token_ms", "inter_chunk_ms",
+                "time_to_first_token_ms", "inter_chunk_ms", "status",
             ]
         )
         self.init(fromSeconds: try map.value(Double.self, ["from_seconds", "from"]) ?? 0)
@@ -179,6 +179,13 @@ extension Phase: Decodable {
         latency = try map.value(LatencyDistribution.self, "latency")
         timeToFirstToken = try map.value(LatencyDistribution.self, "time_to_first_token_ms")
         interChunk = try map.value(LatencyDistribution.self, "inter_chunk_ms")
+        if let text = try map.value(String.self, "status") {
+            guard let indicator = StatusPageIndicator(rawValue: text) else {
+                throw map.fail(
+                    "status", "'\(text)' is not a status page indicator; expected \(StatusPageIndicator.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            status = indicator
+        }
     }
 }
 

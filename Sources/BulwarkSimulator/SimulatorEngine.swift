@@ -124,6 +124,12 @@ final class SimulatorEngine: Sendable {
 
     var seed: UInt64 { state.withLock { $0.seed } }
 
+    /// Seconds into the phase timeline now (within the cycle when the scenario repeats).
+    func phaseTime() -> Double {
+        let elapsed = clock() - state.withLock { $0.start }
+        return scenario.cycleSeconds.map { elapsed.truncatingRemainder(dividingBy: $0) } ?? elapsed
+    }
+
     func stats() -> SimulatorStats {
         let now = clock()
         return state.withLock { state in

@@ -119,6 +119,6 @@ import Testing
                 #expect(AlertTemplate.unsupportedActions(in: template).isEmpty, "\(rule.name.rawValue) \(name)")
             }
         }
-        #expect(AlertRuleCatalog.definitions().count == 14)
+        #expect(AlertRuleCatalog.definitions().count == 16)
     }
 }

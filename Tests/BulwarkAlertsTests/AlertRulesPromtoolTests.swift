@@ -27,7 +27,7 @@ import Testing
         let promtool = try Tools.locate(.promtool)
         let result = try runCommand(promtool, ["check", "rules", Self.ruleFile.path])
         #expect(result.status == 0, "promtool check rules failed:\n\(result.output)")
-        #expect(result.output.contains("SUCCESS: 14 rules found"), "\(result.output)")
+        #expect(result.output.contains("SUCCESS: 16 rules found"), "\(result.output)")
     }
 
     @Test(.enabled(if: Tools.canRun(.promtool), "needs promtool (Debian prometheus)"))
@@ -54,6 +54,7 @@ import Testing
         let promtool = try Tools.locate(.promtool)
         let providers = ["anthropic", "google", "openai"]
         let harness = AlertHarness(configuration: AlertConfiguration(dailyBudgetUSD: 1), start: 0)
+        for provider in providers { harness.registry.setProviderStatus(0, provider: provider) }
         var snapshots = [harness.registry.alertSnapshot()]
         var expected: [Int: [AlertState]] = [0: harness.evaluator.alerts().filter { $0.phase == .firing }]
         // The counts keep every windowed value off its thresholds at every evaluation (checked with exact
@@ -65,6 +66,10 @@ import Testing
                 // The shared-state store is lost at 1m: warning from 2m, critical from 11m; back at 11m30s.
                 if t == 60 { h.registry.setSharedStateUp(false) }
                 if t == 690 { h.registry.setSharedStateUp(true) }
+                // anthropic's status page: minor from 2m, major from 3m30s, operational again at 5m.
+                if t == 120 { h.registry.setProviderStatus(1, provider: "anthropic") }
+                if t == 210 { h.registry.setProviderStatus(2, provider: "anthropic") }
+                if t == 300 { h.registry.setProviderStatus(0, provider: "anthropic") }
                 switch t {
                 case ...240:  // warnings
                     h.calls("openai", 36, latency: 1.2)
@@ -101,7 +106,7 @@ import Testing
             if tick % 4 == 0 { expected[tick / 4] = harness.evaluator.alerts().filter { $0.phase == .firing } }
         }
         let everyAlertFired = Set(expected.values.joined().map { "\($0.name.rawValue)/\($0.severity.rawValue)" })
-        #expect(everyAlertFired.count == 14, "the scenario should fire every rule at some point: \(everyAlertFired.sorted())")
+        #expect(everyAlertFired.count == 16, "the scenario should fire every rule at some point: \(everyAlertFired.sorted())")
 
         var yaml = "rule_files:\n  - \(Self.ruleFile.path)\nevaluation_interval: 15s\ntests:\n  - interval: 15s\n    input_series:\n"
         func series(_ name: String, _ labels: String, _ values: (AlertSnapshot) -> Double) {
@@ -120,6 +125,7 @@ import Testing
             }
             series("llm_api_cost_usd_total", base) { totals($0).cost }
             series("llm_api_circuit_state", #"provider="\#(provider)",state="open""#) { $0.openCircuits.contains(provider) ? 1 : 0 }
+            series("llm_api_provider_status", #"provider="\#(provider)""#) { $0.providerStatus[provider] ?? 0 }
         }
         for outcome in RequestOutcome.allCases {
             series("llm_api_requests_total", #"outcome="\#(outcome.rawValue)""#) { $0.requests[outcome] ?? 0 }

@@ -148,7 +148,7 @@ import Testing
 
     static let alertNames = [
         "LLMAPIHighErrorRate", "LLMAPIHighLatency", "LLMAPIRateLimited", "LLMAPICircuitOpen",
-        "LLMAPIHighFallbackUsage", "LLMAPIBudgetExceeded",
+        "LLMAPIHighFallbackUsage", "LLMAPIBudgetExceeded", "LLMAPIProviderIncident",
     ]
 
     /// The guide's thresholds and windows; every `for` zero, evaluated every second, a budget of 1 USD.
@@ -175,7 +175,8 @@ import Testing
             replaced += 1
             return String(repeating: " ", count: line.count - trimmed.count) + "for: 0s"
         }
-        // Eleven rules carry `for: 1m`, LLMAPISharedStateDown's critical `for: 10m`; the two circuit rules have none.
+        // Eleven rules carry `for: 1m`, LLMAPISharedStateDown's critical `for: 10m`; the two circuit rules and the two
+        // provider-incident rules have none.
         try #require(replaced == 12, "expected 12 `for:` lines in the shipped rule file, found \(replaced)")
         let path = "\(directory)/llm-api.rules.yml"
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
@@ -187,7 +188,7 @@ import Testing
         try #require(response.status == 202, "POST /v1/events: \(response.status) \(response.text.prefix(500))")
     }
 
-    /// All fourteen alerting rules loaded and healthy, with no pending delay.
+    /// All sixteen alerting rules loaded and healthy, with no pending delay.
     static func requireRulesLoaded(_ prometheus: PrometheusHarness) throws {
         let deadline = Date().addingTimeInterval(20)
         var summary = ""
@@ -201,7 +202,7 @@ import Testing
                 let healthy = rules.filter { ($0["health"] as? String) == "ok" }
                 let durations = Set(rules.compactMap { ($0["duration"] as? NSNumber)?.doubleValue })
                 summary = "\(rules.count) rules, \(healthy.count) healthy, durations \(durations)"
-                if rules.count == 14, healthy.count == 14 {
+                if rules.count == 16, healthy.count == 16 {
                     #expect(durations == [0], "for: durations \(durations)")
                     return
                 }

@@ -53,7 +53,7 @@ import Testing
             "Retries per second", "Tokens per minute", "Spend against the daily budget", "Rate-limit headroom",
             "Dropped log lines (1h)", "Rejected events (1h)", "Series folded by the cap, by family",
             "Rejected events by reason", "Requests the exporter refused (bounds)", "Requests cancelled by their callers",
-            "Hedges won / lost", "Replicas on and off the shared-state store",
+            "Hedges won / lost", "Replicas on and off the shared-state store", "Provider status pages",
         ] {
             #expect(titles.contains(wanted), "no panel \(wanted)")
         }
@@ -61,7 +61,7 @@ import Testing
 
     @Test func panelThresholdsAreTheAlertRulesThresholds() throws {
         let rules = try Self.ruleThresholds()
-        #expect(rules.count == 7, "expected the seven alerts of DESIGN.md in \(Self.rulesPath), found \(rules.keys.sorted())")
+        #expect(rules.count == 8, "expected the eight alerts of DESIGN.md in \(Self.rulesPath), found \(rules.keys.sorted())")
         let panels = Dictionary(Self.allPanels(try Self.dashboard()).map { ($0["title"] as? String ?? "", $0) }) { first, _ in first }
         let panelsOfAlert: [String: [String]] = [
             "LLMAPIHighErrorRate": ["Error rate (5m)", "Error rate by provider"],
@@ -70,14 +70,17 @@ import Testing
             "LLMAPICircuitOpen": ["Open circuits"],
             "LLMAPIHighFallbackUsage": ["Fallback share (5m)", "Fallback share"],
             "LLMAPIBudgetExceeded": ["Spend / daily budget (24h)"],
+            "LLMAPIProviderIncident": ["Provider status pages"],
         ]
         for (alert, titles) in panelsOfAlert {
             guard let warning = rules[alert]?["warning"], let critical = rules[alert]?["critical"] else {
                 Issue.record("no warning and critical rule for \(alert)")
                 continue
             }
-            // The circuit alert counts open circuits (> 0, > 1): the stat's steps start at 1 and 2.
-            let expected = alert == "LLMAPICircuitOpen" ? [warning + 1, critical + 1] : [warning, critical]
+            // The circuit alert counts open circuits (> 0, > 1) and the incident alert reads an indicator
+            // (> 0 minor, > 1 major): the panels' steps start at 1 and 2.
+            let stepped = alert == "LLMAPICircuitOpen" || alert == "LLMAPIProviderIncident"
+            let expected = stepped ? [warning + 1, critical + 1] : [warning, critical]
             for title in titles {
                 guard let panel = panels[title] else {
                     Issue.record("no panel \(title) for \(alert)")
@@ -136,9 +139,15 @@ import Testing
         let output = demo.outputText
         for incident in ["incident starts: openai: 429 storm", "incident starts: openai: 5xx outage",
                          "incident starts: openai: latency spike", "incident starts: openai: streams stall and break",
-                         "openai breaker closed -> open"] {
+                         "openai breaker closed -> open", "alert firing: LLMAPIProviderIncident warning (openai)"] {
             #expect(output.contains(incident), "no \"\(incident)\" in the demo's output:\n\(output)")
         }
+
+        // The exporter polled the simulator's status pages, which reported openai's outage as major. (The
+        // critical alert then fires too, but the scaled outage lasts 6.75 s against a 5 s evaluation interval:
+        // the output is checked for the warning, which every incident of the timeline fires.)
+        let openaiStatus = try prometheus.query(#"max_over_time(llm_api_provider_status{provider="openai"}[2m])"#)
+        #expect(openaiStatus == 2, "openai's status page during the outage, as scraped: \(String(describing: openaiStatus))")
 
         // Every panel query parses, and (every incident having happened) returns data.
         let queries = Self.allPanels(try Self.dashboard()).flatMap { panel in

@@ -276,14 +276,21 @@ public struct ExporterSection: Sendable, Equatable {
     /// `max_series`: series of all families together before new label combinations fold into `other`
     /// (default 20,000, at least 100).
     public var maxSeries: Int
+    /// `status_pages`: provider name → the URL of its Statuspage v2 `summary.json`, polled into
+    /// `llm_api_provider_status` (default none: no status page is fetched).
+    public var statusPages: [String: String]
+    /// `status_poll_seconds`: seconds between polls of each status page (default 60, at least 1).
+    public var statusPollSeconds: Double
 
     /// Creates the exporter section; every value has the documented default.
     public init(
         listen: String = "127.0.0.1:9464", logDirectory: String = "./bulwark-logs", authTokenEnv: String? = nil,
         basicAuthUser: String? = nil, basicAuthPasswordEnv: String? = nil, tlsCertificate: String? = nil,
         tlsKey: String? = nil, bodyBudgetBytes: Int? = nil, perIPConnectionLimit: Int? = nil,
-        maxSeries: Int = 20_000
+        maxSeries: Int = 20_000, statusPages: [String: String] = [:], statusPollSeconds: Double = 60
     ) {
+        self.statusPages = statusPages
+        self.statusPollSeconds = statusPollSeconds
         self.listen = listen
         self.logDirectory = logDirectory
         self.authTokenEnv = authTokenEnv

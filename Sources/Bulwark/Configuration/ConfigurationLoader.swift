@@ -37,7 +37,7 @@ extension BulwarkConfiguration {
 }
 
 /// Walks the YAML tree, reading typed values and collecting problems instead of stopping at the first.
-private struct NodeReader {
+struct NodeReader {
     var problems: [ConfigurationError.Problem] = []
 
     mutating func problem(_ path: String, _ node: Node?, _ message: String) {
@@ -170,7 +170,7 @@ private struct NodeReader {
 
         let exporter = mapping(top?["exporter"], "exporter", allowed: [
             "listen", "log_dir", "auth_token_env", "basic_auth_user", "basic_auth_password_env", "tls_cert", "tls_key",
-            "body_budget_bytes", "per_ip_connection_limit", "max_series",
+            "body_budget_bytes", "per_ip_connection_limit", "max_series", "status_pages", "status_poll_seconds",
         ])
         if let value = string(exporter, "listen", "exporter") { configuration.exporter.listen = value }
         if let value = string(exporter, "log_dir", "exporter") { configuration.exporter.logDirectory = value }
@@ -182,6 +182,8 @@ private struct NodeReader {
         configuration.exporter.bodyBudgetBytes = int(exporter, "body_budget_bytes", "exporter", minimum: 1024)
         configuration.exporter.perIPConnectionLimit = int(exporter, "per_ip_connection_limit", "exporter", minimum: 1)
         if let value = int(exporter, "max_series", "exporter", minimum: 100) { configuration.exporter.maxSeries = value }
+        configuration.exporter.statusPages = statusPages(exporter?["status_pages"])
+        if let value = double(exporter, "status_poll_seconds", "exporter", minimum: 1) { configuration.exporter.statusPollSeconds = value }
 
         let ruleKeys = AlertName.allCases.map(\.configurationKey)
         let alerts = mapping(top?["alerts"], "alerts", allowed: ["daily_budget_usd", "alertmanager_url", "evaluation_interval_seconds"] + ruleKeys)

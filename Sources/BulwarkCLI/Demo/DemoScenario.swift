@@ -20,6 +20,10 @@ enum DemoScenario {
         #  135-175 s   latency spike on openai (P95 well above 10 s)
         #  190-220 s   openai streams that stall, carry an error event, are cut or end without a terminator
         #  all along   spend climbs; at the default --rate it passes the demo's $0.50 daily budget in the first cycle
+        #
+        # Each provider's status page (/status/{provider}/api/v2/summary.json, polled by the exporter) follows the
+        # phases: minor during the 429 storm, the latency spike and the broken streams, major during the outage
+        # (a rule that fails every request); a phase's `status: none|minor|major|critical` says it explicitly.
         name: bulwark-demo
         seed: 42
         cycle_seconds: 240

@@ -48,13 +48,17 @@ public struct AlertSnapshot: Sendable, Equatable {
     public var dailyBudgetUSD: Double?
     /// `llm_api_shared_state_up`, when a client with shared state reports into this registry.
     public var sharedStateUp: Double?
+    /// `llm_api_provider_status` by provider: the indicators of the status pages polled so far.
+    public var providerStatus: [String: Double]
 
     /// Creates a snapshot.
     public init(
         providers: [String: ProviderTotals] = [:], requests: [RequestOutcome: Double] = [:],
-        openCircuits: Set<String> = [], dailyBudgetUSD: Double? = nil, sharedStateUp: Double? = nil
+        openCircuits: Set<String> = [], dailyBudgetUSD: Double? = nil, sharedStateUp: Double? = nil,
+        providerStatus: [String: Double] = [:]
     ) {
         self.sharedStateUp = sharedStateUp
+        self.providerStatus = providerStatus
         self.providers = providers
         self.requests = requests
         self.openCircuits = openCircuits

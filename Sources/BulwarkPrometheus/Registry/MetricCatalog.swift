@@ -69,6 +69,14 @@ public enum MetricCatalog {
         name: "llm_api_shared_state_errors_total",
         help: "Operations on the shared-state store that failed or timed out and fell back to local state, by operation.",
         type: .counter)
+    public static let providerStatus = MetricDescriptor(
+        name: "llm_api_provider_status",
+        help: "The provider's status page (Statuspage status.indicator): 0 operational, 1 minor, 2 major, 3 critical.",
+        type: .gauge)
+    public static let statusPageErrors = MetricDescriptor(
+        name: "llm_api_status_page_errors_total",
+        help: "Status page polls that failed (unreachable, slow, an HTTP error, too large, or not a Statuspage summary), by provider.",
+        type: .counter)
     public static let alertFiring = MetricDescriptor(
         name: "llm_api_alert_firing",
         help: "Alerts firing in the exporter's in-process evaluator (1 firing, 0 not).",

@@ -35,9 +35,12 @@ extension MetricsRegistry {
         for (labels, series) in state.small.circuitState.series where labels[1] == CircuitState.open.rawValue && series.value > 0 {
             open.insert(labels[0])
         }
+        var status: [String: Double] = [:]
+        for (labels, series) in state.small.providerStatus.series { status[labels[0]] = series.value }
         return AlertSnapshot(
             providers: providers, requests: requests, openCircuits: open,
-            dailyBudgetUSD: state.small.dailyBudget.value([]), sharedStateUp: state.small.sharedStateUp.value([]))
+            dailyBudgetUSD: state.small.dailyBudget.value([]), sharedStateUp: state.small.sharedStateUp.value([]),
+            providerStatus: status)
     }
 }
 

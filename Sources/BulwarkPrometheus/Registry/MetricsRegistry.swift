@@ -236,6 +236,21 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
         small.withLock { $0.add(\.sharedStateErrors, [operation.rawValue], 1, now: now, budget: budget) }
     }
 
+    /// Sets `llm_api_provider_status` of `provider` to a status page indicator (0 none … 3 critical).
+    public func setProviderStatus(_ status: Int, provider: String) {
+        let provider = admitProvider(provider)
+        let now = now()
+        small.withLock { $0.set(\.providerStatus, [provider], Double(status), now: now, budget: budget) }
+    }
+
+    /// Adds `count` failed polls of `provider`'s status page to `llm_api_status_page_errors_total`
+    /// (`count: 0` creates the series, so that rates over it start at 0).
+    public func recordStatusPageErrors(provider: String, count: Int = 1) {
+        let provider = admitProvider(provider)
+        let now = now()
+        small.withLock { $0.add(\.statusPageErrors, [provider], Double(count), now: now, budget: budget) }
+    }
+
     /// Sets the daily budget gauge.
     public func setDailyBudget(usd: Double) {
         let now = now()

@@ -16,11 +16,14 @@ struct SmallFamilies {
     var eventsRejected = LabeledFamily(MetricCatalog.eventsRejected, labelNames: ["reason"])
     var sharedStateUp = LabeledFamily(MetricCatalog.sharedStateUp, labelNames: [])
     var sharedStateErrors = LabeledFamily(MetricCatalog.sharedStateErrors, labelNames: ["operation"])
+    var providerStatus = LabeledFamily(MetricCatalog.providerStatus, labelNames: ["provider"])
+    var statusPageErrors = LabeledFamily(MetricCatalog.statusPageErrors, labelNames: ["provider"])
 
     static var all: [WritableKeyPath<SmallFamilies, LabeledFamily>] {
         [
             \.requests, \.fallbacks, \.hedges, \.circuitState, \.circuitOpens, \.rateLimitRemaining, \.rateLimitLimit,
             \.outageSeverity, \.dailyBudget, \.alertFiring, \.eventsRejected, \.sharedStateUp, \.sharedStateErrors,
+            \.providerStatus, \.statusPageErrors,
         ]
     }
 
