@@ -14,6 +14,8 @@ struct AttemptContext: Sendable {
     let circuitState: CircuitState
     /// Started as a hedge while an earlier attempt of the request was still running.
     var hedge = false
+    /// The request's logger and span, the parent of the attempt's span.
+    var telemetry = RequestTelemetry.disabled
 }
 
 /// How an attempt ended.
@@ -50,8 +52,10 @@ struct AttemptRunner: Sendable {
         var firstTokenAt: Double?
         var delivered = false
         var result: Result<ChatResult, ProviderError>
+        let span = context.telemetry.attemptStarted(context, model: model)
         do {
-            let httpRequest = try slot.adapter.makeHTTPRequest(for: context.request, apiKey: slot.apiKey.value)
+            var httpRequest = try slot.adapter.makeHTTPRequest(for: context.request, apiKey: slot.apiKey.value)
+            context.telemetry.inject(span, into: &httpRequest.headers)
             if let deliver {
                 result = try await stream(
                     httpRequest, slot: slot, timeout: timeout, started: started,
@@ -74,11 +78,13 @@ struct AttemptRunner: Sendable {
             result = .failure(Self.cancelled(slot, partial: error.partial))
         }
         let latency = (clock.now - started) * 1000
-        return AttemptOutcome(
+        let outcome = AttemptOutcome(
             result: result,
             metric: metric(context, result: result, model: model, wallStart: wallStart, latencyMs: latency,
                            timeToFirstTokenMs: firstTokenAt.map { ($0 - started) * 1000 }, stream: deliver != nil),
             deliveredText: delivered)
+        context.telemetry.attemptEnded(span, outcome: outcome)
+        return outcome
     }
 
     private func unary(
