@@ -69,8 +69,6 @@ import Tracing
                 #expect((int(attempt.attributes.get("gen_ai.usage.output_tokens")) ?? 0) > 0)
             }
         }
-        // The trace context went out with every attempt.
-        #expect(tracer.performedContextInjections.count == 4)
         // No key in any attribute, event or status.
         let everything = spans.map { "\($0.operationName) \($0.attributes) \($0.events) \(String(describing: $0.status))" }.joined()
         for key in ClientHarness.keys.values { #expect(!everything.contains(key)) }

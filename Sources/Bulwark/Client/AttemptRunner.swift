@@ -53,25 +53,26 @@ struct AttemptRunner: Sendable {
         var delivered = false
         var result: Result<ChatResult, ProviderError>
         let span = context.telemetry.attemptStarted(context, model: model)
-        do {
-            var httpRequest = try slot.adapter.makeHTTPRequest(for: context.request, apiKey: slot.apiKey.value)
-            context.telemetry.inject(span, into: &httpRequest.headers)
-            if let deliver {
-                result = try await stream(
-                    httpRequest, slot: slot, timeout: timeout, started: started,
-                    onText: { text in
-                        if firstTokenAt == nil {
-                            firstTokenAt = clock.now
-                            onProgress?()
-                        }
-                        delivered = true
-                        await deliver(text)
-                    })
-            } else {
-                result = try await unary(httpRequest, slot: slot, timeout: timeout, onHead: onProgress)
+        result = await RequestTelemetry.within(span) {
+            do throws(ProviderError) {
+                let httpRequest = try slot.adapter.makeHTTPRequest(for: context.request, apiKey: slot.apiKey.value)
+                if let deliver {
+                    return try await stream(
+                        httpRequest, slot: slot, timeout: timeout, started: started,
+                        onText: { text in
+                            if firstTokenAt == nil {
+                                firstTokenAt = clock.now
+                                onProgress?()
+                            }
+                            delivered = true
+                            await deliver(text)
+                        })
+                } else {
+                    return try await unary(httpRequest, slot: slot, timeout: timeout, onHead: onProgress)
+                }
+            } catch {
+                return .failure(error)
             }
-        } catch {
-            result = .failure(error)
         }
         // Whatever broke when the caller gave up (a cancelled read, a closed connection) is the caller's.
         if Task.isCancelled, case .failure(let error) = result, error.errorType != .cancelled {

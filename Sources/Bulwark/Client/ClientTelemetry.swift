@@ -77,10 +77,3 @@ struct ProviderSpanIdentity: Sendable {
         serverPort = url?.port ?? (url?.scheme == "http" ? 80 : url?.scheme == "https" ? 443 : nil)
     }
 }
-
-/// Injects trace context into an outgoing request's headers (`traceparent` with a W3C tracer).
-struct HeaderInjector: Injector {
-    func inject(_ value: String, forKey key: String, into headers: inout HTTPHeaderFields) {
-        headers.add(name: key, value: value)
-    }
-}

@@ -42,10 +42,13 @@ struct RequestTelemetry: Sendable {
         return attempt
     }
 
-    /// Puts the attempt span's trace context into the outgoing headers (`traceparent` with a W3C tracer).
-    func inject(_ attemptSpan: (any Span)?, into headers: inout HTTPHeaderFields) {
-        guard let tracer, let attemptSpan else { return }
-        tracer.inject(attemptSpan.context, into: &headers, using: HeaderInjector())
+    /// Runs an attempt's exchange with `ServiceContext.current` bound to the attempt's span, so that an
+    /// instrumented transport (AsyncHTTPClient with a tracer) makes its HTTP span a child of the attempt and
+    /// propagates the attempt's trace context (`traceparent`) to the provider. Without a span, `body` runs
+    /// as it is.
+    static func within<T>(_ attemptSpan: (any Span)?, _ body: () async -> T) async -> T {
+        guard let attemptSpan else { return await body() }
+        return await ServiceContext.withValue(attemptSpan.context) { await body() }
     }
 
     /// Ends an attempt's span with its answer or error, and logs the attempt (debug).
