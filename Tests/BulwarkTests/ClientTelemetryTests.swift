@@ -82,8 +82,10 @@ import Tracing
         defer { Task { await harness.shutdown() } }
         let client = harness.client
         let task = Task { try await client.complete(ChatRequest(messages: [.user("Say hello")], maxTokens: 64)) }
-        // Cancel once the attempt is on the wire.
-        while tracer.activeSpans.count < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        // Cancel once the attempt is on the wire (the request span and the attempt span are open).
+        let giveUp = ContinuousClock.now + .seconds(30)
+        while tracer.activeSpans.count < 2, ContinuousClock.now < giveUp { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(tracer.activeSpans.count == 2)
         task.cancel()
         _ = await task.result
         let spans = tracer.finishedSpans
@@ -93,6 +95,32 @@ import Tracing
             // The caller gave up: not an error of any provider.
             #expect(span.status == nil)
         }
+    }
+
+    @Test func aHedgeGetsItsOwnAttemptSpanAndTheLoserEndsCancelled() async throws {
+        let tracer = InMemoryTracer()
+        let captured = CapturedLog()
+        let harness = try ClientHarness(
+            scenario: Scenario(providers: [.openai: ProviderScenario(faults: [FaultRule(effect: .slow, latency: .fixed(5_000))])]),
+            chain: [.openai, .anthropic], logger: Logger(label: "bulwark.client", factory: { captured.handler(label: $0) }),
+            tracer: tracer
+        ) { $0.hedging = HedgingConfiguration(delay: 0.05, maxHedges: 1, budgetRatio: 1) }
+        defer { Task { await harness.shutdown() } }
+        #expect(try await harness.complete().result.get().provider == "anthropic")
+        let spans = tracer.finishedSpans
+        let request = try #require(spans.first { $0.parentSpanID == nil })
+        let attempts = spans.filter { $0.parentSpanID == request.spanID }
+        #expect(spans.count == 3 && attempts.count == 2)
+        let hedge = try #require(attempts.first { $0.attributes.get("bulwark.hedge") == .bool(true) })
+        #expect(hedge.attributes.get("gen_ai.provider.name") == .string("anthropic"))
+        #expect(hedge.attributes.get("error.type") == nil)
+        let loser = try #require(attempts.first { $0.attributes.get("bulwark.hedge") == nil })
+        #expect(loser.attributes.get("gen_ai.provider.name") == .string("openai"))
+        #expect(loser.attributes.get("error.type") == .string("cancelled"))
+        #expect(loser.status == nil)
+        let hedgeLines = captured.entries.filter { $0.message.hasPrefix("hedge ") }
+        #expect(hedgeLines.map(\.message) == ["hedge launched", "hedge won"])
+        #expect(hedgeLines.allSatisfy { $0.level == .info && $0.metadata["provider"] == "anthropic" && $0.metadata["attempt"] == "2" })
     }
 
     @Test func logsRetriesFallbacksAndTheBreakerOpeningAtTheirLevelsWithoutKeys() async throws {
