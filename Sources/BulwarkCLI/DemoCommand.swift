@@ -133,7 +133,7 @@ struct DemoCommand: AsyncParsableCommand {
         exporterConfiguration.statusPollSeconds = max(1, 5 * timeScale)
         let exporter: Exporter
         do {
-            exporter = try Exporter(configuration: exporterConfiguration, diagnostics: DemoSetup.exporterDiagnostics)
+            exporter = try Exporter(configuration: exporterConfiguration, logger: DemoSetup.exporterLogger())
             try exporter.start()
         } catch {
             await simulator.stop()

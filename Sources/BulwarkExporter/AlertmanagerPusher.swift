@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -11,16 +12,16 @@ struct AlertmanagerPusher: Sendable {
     let endpoint: URL
     let attempts: Int
     let retryDelay: Duration
-    let onFailure: @Sendable (String) -> Void
+    let logger: Logger
 
-    init?(baseURL: String, attempts: Int = 3, retryDelay: Duration = .milliseconds(500), onFailure: @escaping @Sendable (String) -> Void) {
+    init?(baseURL: String, attempts: Int = 3, retryDelay: Duration = .milliseconds(500), logger: Logger) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         guard let url = URL(string: base + "/api/v2/alerts"), url.scheme?.hasPrefix("http") == true else { return nil }
         endpoint = url
         self.attempts = attempts
         self.retryDelay = retryDelay
-        self.onFailure = onFailure
+        self.logger = logger
     }
 
     /// Sends the JSON array of alerts; returns whether Alertmanager accepted it.
@@ -45,7 +46,7 @@ struct AlertmanagerPusher: Sendable {
             }
             if attempt < attempts { try? await Task.sleep(for: retryDelay * Double(1 << (attempt - 1))) }
         }
-        onFailure("alertmanager push to \(endpoint.absoluteString) failed: \(lastProblem)")
+        logger.warning("alertmanager push to \(endpoint.absoluteString) failed: \(lastProblem)")
         return false
     }
 }

@@ -4,6 +4,7 @@ public import BulwarkAlerts
 public import BulwarkLogs
 import BulwarkHTTPServer
 import Foundation
+public import Logging
 import Synchronization
 
 /// The exporter service: serves the registry at `/metrics`, ingests events at `/v1/events`, and
@@ -27,16 +28,14 @@ public final class Exporter: Sendable {
     /// Watches `statusPages`, when any is configured.
     public let statusPages: StatusPagePoller?
     private let statusPolling = Mutex<Task<Void, Never>?>(nil)
-    private let diagnostics: @Sendable (String) -> Void
+    private let logger: Logger
 
     /// Creates the exporter, opening its log directory; call ``start()`` to serve.
     ///
-    /// - Parameter diagnostics: receives problems that do not stop the service (a failed Alertmanager push)
-    ///   and the outcome of the start-up replay.
-    public init(
-        configuration: ExporterConfiguration,
-        diagnostics: @escaping @Sendable (String) -> Void = Exporter.writeToStandardError
-    ) throws {
+    /// - Parameter logger: receives problems that do not stop the service (a failed Alertmanager push, a
+    ///   warning) and the outcome of the start-up replay (info). The application's bootstrap of swift-log
+    ///   decides where they go.
+    public init(configuration: ExporterConfiguration, logger: Logger = Logger(label: "bulwark.exporter")) throws {
         self.configuration = configuration
         let registry = MetricsRegistry(configuration: .init(
             maxProviders: configuration.registry.maxProviders, maxModels: configuration.registry.maxModels,
@@ -52,25 +51,20 @@ public final class Exporter: Sendable {
         }
         recorder = MultiplexRecorder([registry] + (logSink.map { [$0] } ?? []))
         evaluator = AlertEvaluator(registry: registry, configuration: configuration.alerts)
-        self.diagnostics = diagnostics
+        self.logger = logger
         if let url = configuration.alertmanagerURL {
-            guard let pusher = AlertmanagerPusher(baseURL: url, onFailure: diagnostics) else {
+            guard let pusher = AlertmanagerPusher(baseURL: url, logger: logger) else {
                 throw ListenAddressError(text: url, reason: "the Alertmanager URL must be http(s)://host:port")
             }
             self.pusher = pusher
         } else {
             pusher = nil
         }
-        statusPages = try Self.statusPagePoller(configuration, registry: registry, log: diagnostics)
+        statusPages = try Self.statusPagePoller(configuration, registry: registry, log: { [logger] line in logger.warning("\(line)") })
         let routes = ExporterRoutes(configuration: configuration, registry: registry, logSink: logSink, evaluator: evaluator)
         replayProgress = routes.replayProgress
         server = HTTPServer(configuration: try Self.serverConfiguration(configuration), router: routes.router())
         routes.serverMetrics.attach(server)
-    }
-
-    /// Writes a diagnostic line to standard error.
-    @Sendable public static func writeToStandardError(_ message: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
     }
 
     /// The bound port (useful when the configuration asked for port 0).
@@ -96,7 +90,10 @@ public final class Exporter: Sendable {
             let outcome = replayAlertWindows(from: directory, endingAt: openedAt)
             replayProgress.end()
             startEvaluating()
-            diagnostics(outcome)
+            switch outcome {
+            case .success(let message): logger.info("\(message)")
+            case .failure(let message): logger.error("\(message)")
+            }
         }
     }
 
@@ -168,7 +165,7 @@ public final class Exporter: Sendable {
     /// Replays the logged events of the alert windows and says how it went, in one line. Events that
     /// ended after `openedAt` were posted while the replay ran; the registry counts them already, so
     /// they are skipped here.
-    private func replayAlertWindows(from directory: String, endingAt openedAt: Double) -> String {
+    private func replayAlertWindows(from directory: String, endingAt openedAt: Double) -> ReplayOutcome {
         let since = openedAt - evaluator.replayHorizonSeconds
         let started = ContinuousClock.now
         var replayed = 0
@@ -180,10 +177,16 @@ public final class Exporter: Sendable {
                     add(event)
                 }
             }
-            return "alert windows replayed: \(replayed) logged events in \(started.duration(to: .now))"
+            return .success("alert windows replayed: \(replayed) logged events in \(started.duration(to: .now))")
         } catch {
-            return "alert replay from \(directory) failed: \(error)"
+            return .failure("alert replay from \(directory) failed: \(error)")
         }
+    }
+
+    /// How the start-up replay went, in one line.
+    private enum ReplayOutcome {
+        case success(String)
+        case failure(String)
     }
 
 }

@@ -1,3 +1,5 @@
+import BulwarkCore
+
 /// Maps Bulwark's configured provider names to the `gen_ai.provider.name` values of the OpenTelemetry GenAI
 /// semantic conventions.
 ///
@@ -13,14 +15,7 @@ public struct GenAIProviderNames: Sendable, Hashable {
     public var mapping: [String: String]
 
     /// The conventions' names for Bulwark's well-known provider names and kinds.
-    public static let wellKnown: [String: String] = [
-        "openai": "openai",
-        "anthropic": "anthropic",
-        "google": "gcp.gemini",
-        "gemini": "gcp.gemini",
-        "vertex": "gcp.vertex_ai",
-        "vertex_ai": "gcp.vertex_ai",
-    ]
+    public static let wellKnown: [String: String] = GenAIProviderName.wellKnown
 
     /// Creates a mapping; `mapping` values may themselves be kinds (`google` becomes `gcp.gemini`).
     public init(_ mapping: [String: String] = [:]) {

@@ -84,6 +84,30 @@ import Testing
         for line in logs {
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not JSON: \(line)")
         }
+        // The service's tracer wrote the spans: each /chat server span holds a request span, which holds the
+        // client span of every attempt with the GenAI attributes.
+        let spans = logs.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["span"] != nil }
+        let servers = spans.filter { $0["span"] as? String == "POST /chat" }
+        let requests = spans.filter { span in
+            (span["span"] as? String)?.hasPrefix("chat ") == true
+                && servers.contains { $0["span_id"] as? String == span["parent_span_id"] as? String }
+        }
+        let attemptSpans = spans.filter { span in
+            requests.contains { $0["span_id"] as? String == span["parent_span_id"] as? String }
+        }
+        #expect(servers.count == 15 && requests.count == 15, "\(servers.count) server spans, \(requests.count) request spans")
+        #expect(attemptSpans.count == total, "one client span per attempt")
+        // AsyncHTTPClient's own HTTP span of each attempt is the attempt span's child.
+        let httpSpans = spans.filter { span in
+            span["span"] as? String == "POST" && attemptSpans.contains { $0["span_id"] as? String == span["parent_span_id"] as? String }
+        }
+        #expect(httpSpans.count == total, "\(httpSpans.count) HTTP spans under the attempts")
+        let attributes = attemptSpans.compactMap { $0["attributes"] as? [String: Any] }
+        #expect(attemptSpans.allSatisfy { $0["kind"] as? String == "client" && ($0["span"] as? String)?.hasPrefix("chat ") == true })
+        #expect(attributes.allSatisfy { $0["gen_ai.operation.name"] as? String == "chat" && $0["server.address"] as? String == "127.0.0.1" })
+        #expect(attributes.filter { $0["error.type"] != nil }.count == Int(bulwarkFailures))
+        #expect(attributes.contains { $0["gen_ai.provider.name"] as? String == "openai" && $0["gen_ai.request.model"] as? String == "gpt-4o" })
         for key in ChatEndToEndTests.keys.values {
             #expect(!metrics.contains(key) && !service.outputText.contains(key))
         }

@@ -14,6 +14,8 @@ struct AttemptContext: Sendable {
     let circuitState: CircuitState
     /// Started as a hedge while an earlier attempt of the request was still running.
     var hedge = false
+    /// The request's logger and span, the parent of the attempt's span.
+    var telemetry = RequestTelemetry.disabled
 }
 
 /// How an attempt ended.
@@ -50,35 +52,40 @@ struct AttemptRunner: Sendable {
         var firstTokenAt: Double?
         var delivered = false
         var result: Result<ChatResult, ProviderError>
-        do {
-            let httpRequest = try slot.adapter.makeHTTPRequest(for: context.request, apiKey: slot.apiKey.value)
-            if let deliver {
-                result = try await stream(
-                    httpRequest, slot: slot, timeout: timeout, started: started,
-                    onText: { text in
-                        if firstTokenAt == nil {
-                            firstTokenAt = clock.now
-                            onProgress?()
-                        }
-                        delivered = true
-                        await deliver(text)
-                    })
-            } else {
-                result = try await unary(httpRequest, slot: slot, timeout: timeout, onHead: onProgress)
+        let span = context.telemetry.attemptStarted(context, model: model)
+        result = await RequestTelemetry.within(span) {
+            do throws(ProviderError) {
+                let httpRequest = try slot.adapter.makeHTTPRequest(for: context.request, apiKey: slot.apiKey.value)
+                if let deliver {
+                    return try await stream(
+                        httpRequest, slot: slot, timeout: timeout, started: started,
+                        onText: { text in
+                            if firstTokenAt == nil {
+                                firstTokenAt = clock.now
+                                onProgress?()
+                            }
+                            delivered = true
+                            await deliver(text)
+                        })
+                } else {
+                    return try await unary(httpRequest, slot: slot, timeout: timeout, onHead: onProgress)
+                }
+            } catch {
+                return .failure(error)
             }
-        } catch {
-            result = .failure(error)
         }
         // Whatever broke when the caller gave up (a cancelled read, a closed connection) is the caller's.
         if Task.isCancelled, case .failure(let error) = result, error.errorType != .cancelled {
             result = .failure(Self.cancelled(slot, partial: error.partial))
         }
         let latency = (clock.now - started) * 1000
-        return AttemptOutcome(
+        let outcome = AttemptOutcome(
             result: result,
             metric: metric(context, result: result, model: model, wallStart: wallStart, latencyMs: latency,
                            timeToFirstTokenMs: firstTokenAt.map { ($0 - started) * 1000 }, stream: deliver != nil),
             deliveredText: delivered)
+        context.telemetry.attemptEnded(span, outcome: outcome)
+        return outcome
     }
 
     private func unary(

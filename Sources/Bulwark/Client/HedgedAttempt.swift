@@ -98,8 +98,10 @@ extension ResilientClient {
                     hedge = picked
                     var hedgeContext = AttemptContext(
                         slot: picked.slot, request: context.request, requestID: context.requestID, attempt: hedgeAttempt,
-                        retryCount: 0, fallback: picked.slot.name != firstProvider, circuitState: picked.permit.state)
+                        retryCount: 0, fallback: picked.slot.name != firstProvider, circuitState: picked.permit.state,
+                        telemetry: context.telemetry)
                     hedgeContext.hedge = true
+                    context.telemetry.hedgeLaunched(provider: picked.slot.name, attempt: hedgeAttempt)
                     start(1, hedgeContext, in: &group)
                 case .finished(let index, let outcome):
                     results[index] = outcome
@@ -127,6 +129,7 @@ extension ResilientClient {
             noteOutageStatus(of: hedge.slot)
         }
         recorder.record(.hedge(provider: hedge.slot.name, won: winner == 1))
+        context.telemetry.hedgeEnded(provider: hedge.slot.name, attempt: hedgeAttempt, won: winner == 1)
         return HedgedAttempt(primary: results[0]!, hedge: (hedge.slot, hedgeOutcome), hedgeWon: winner == 1)
     }
 

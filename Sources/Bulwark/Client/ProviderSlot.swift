@@ -16,6 +16,8 @@ final class ProviderSlot: Sendable {
     let retryPolicy: RetryPolicy
     /// The replicas' shared limiter and breaker (`shared_state`), or `nil`.
     let shared: SharedStateGate?
+    /// `gen_ai.provider.name`, `server.address` and `server.port` of this provider's spans.
+    let spanIdentity: ProviderSpanIdentity
     /// Whether the last outage status passed to degraded mode was healthy (see `noteOutageStatus`).
     let degradedModeSawHealthy = Atomic<Bool>(false)
     private let recorder: any MetricsRecorder
@@ -29,6 +31,7 @@ final class ProviderSlot: Sendable {
         self.configuration = configuration
         adapter = configuration.endpoint.makeAdapter()
         self.apiKey = apiKey
+        spanIdentity = ProviderSpanIdentity(configuration)
         let name = configuration.name
         breaker = CircuitBreaker(provider: name, configuration: settings.circuitBreaker, clock: clock) { event in
             recorder.record(.circuitStateChanged(provider: name, state: event.to))

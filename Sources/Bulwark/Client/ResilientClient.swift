@@ -1,6 +1,8 @@
 public import BulwarkCore
 import Foundation
+public import Logging
 public import ServiceLifecycle
+public import Tracing
 
 /// Calls LLM providers through a fallback chain with retries, rate limiting, circuit breakers,
 /// outage detection and degraded mode, recording one ``APICallMetric`` per attempt.
@@ -28,6 +30,8 @@ public final class ResilientClient: Sendable {
     private let lifecycle = ClientLifecycle()
     /// How long ``shutdown()`` lets calls in flight finish, in seconds.
     private let shutdownGracePeriod: Double
+    /// The logger and tracer of every request.
+    let telemetry: ClientTelemetry
 
     /// Creates a client from configuration, reading and checking every provider's key from `environment`.
     ///
@@ -41,7 +45,9 @@ public final class ResilientClient: Sendable {
         recorder: any MetricsRecorder = NoOpRecorder(),
         clock: any ResilienceClock = SystemClock(),
         timerClock: any ResilienceClock = SystemClock(),
-        sharedState: (any SharedStateStore)? = nil
+        sharedState: (any SharedStateStore)? = nil,
+        logger: Logger = ResilientClient.defaultLogger,
+        tracer: (any Tracer)? = nil
     ) throws(ConfigurationError) {
         var problems = configuration.problems()
         if configuration.providers.isEmpty { problems.append(.init(path: "providers", message: "no provider is configured")) }
@@ -59,7 +65,8 @@ public final class ResilientClient: Sendable {
             : nil
         self.init(
             configuration: configuration, keys: keys, transport: transport ?? owned!, recorder: recorder, clock: clock,
-            timerClock: timerClock, random: RandomSource(), owning: owned, sharedState: sharedState)
+            timerClock: timerClock, random: RandomSource(), owning: owned, sharedState: sharedState, logger: logger,
+            tracer: tracer)
     }
 
     /// Creates a client with keys already resolved (see ``APIKeyValidator``).
@@ -69,6 +76,10 @@ public final class ResilientClient: Sendable {
     ///   - timerClock: times each attempt (latency, request, first-token and stall timeouts). Tests pass a
     ///     manual `clock` and keep the real `timerClock`, so advancing time never fires a timeout of a
     ///     request that is still in flight.
+    ///   - logger: receives the client's retries, fallbacks, hedges, breaker and outage changes and failed
+    ///     requests (see "Logging and tracing" in the README); by default nothing is logged.
+    ///   - tracer: starts a span per request and a client span per attempt; `nil` uses
+    ///     `InstrumentationSystem.tracer`, the one the application bootstrapped (none by default).
     public convenience init(
         configuration: BulwarkConfiguration,
         keys: [String: APIKey],
@@ -76,11 +87,13 @@ public final class ResilientClient: Sendable {
         recorder: any MetricsRecorder = NoOpRecorder(),
         clock: any ResilienceClock = SystemClock(),
         timerClock: any ResilienceClock = SystemClock(),
-        sharedState: (any SharedStateStore)? = nil
+        sharedState: (any SharedStateStore)? = nil,
+        logger: Logger = ResilientClient.defaultLogger,
+        tracer: (any Tracer)? = nil
     ) {
         self.init(
             configuration: configuration, keys: keys, transport: transport, recorder: recorder, clock: clock,
-            timerClock: timerClock, random: RandomSource(), sharedState: sharedState)
+            timerClock: timerClock, random: RandomSource(), sharedState: sharedState, logger: logger, tracer: tracer)
     }
 
     /// The designated initializer; `random` seeds the backoff jitter (tests pass a seeded source), and
@@ -95,19 +108,24 @@ public final class ResilientClient: Sendable {
         timerClock: any ResilienceClock,
         random: RandomSource,
         owning: AsyncHTTPClientTransport? = nil,
-        sharedState: (any SharedStateStore)? = nil
+        sharedState: (any SharedStateStore)? = nil,
+        logger: Logger = ResilientClient.defaultLogger,
+        tracer: (any Tracer)? = nil
     ) {
         ownedTransport = owning
         shutdownGracePeriod = configuration.shutdownGracePeriodSeconds
+        telemetry = ClientTelemetry(logger: logger, tracer: tracer)
+        // Breaker, outage and shared-state changes are logged on their way to the recorder.
+        let stateRecorder = StateChangeLogger(forwardingTo: recorder, logger: logger)
         let shared = sharedState.map {
             SharedStateGate(
-                store: $0, recorder: recorder, clock: clock, settings: configuration.circuitBreaker,
+                store: $0, recorder: stateRecorder, clock: clock, settings: configuration.circuitBreaker,
                 outage: configuration.outage)
         }
         slots = configuration.providers.sorted { $0.priority < $1.priority }.map { provider in
             ProviderSlot(
                 configuration: provider, apiKey: keys[provider.name] ?? APIKey(""), settings: configuration,
-                clock: clock, random: random, recorder: recorder, shared: shared)
+                clock: clock, random: random, recorder: stateRecorder, shared: shared)
         }
         runner = AttemptRunner(
             transport: transport, clock: timerClock, wallClock: clock, streaming: configuration.streaming,
@@ -215,10 +233,21 @@ public final class ResilientClient: Sendable {
         let fingerprint = options.cacheable ? RequestFingerprint(request) : nil
         budget.recordRequest()
         hedging?.budget.recordRequest()
-        if let cached = try await admitThroughDegradedMode(fingerprint, options: options, requestID: requestID) {
+        let requestTelemetry = telemetry.startRequest(
+            requestID: requestID, model: request.model ?? slots.first?.configuration.model ?? "")
+        let cached: ResilientResponse?
+        do {
+            cached = try await admitThroughDegradedMode(fingerprint, options: options, requestID: requestID)
+        } catch {
+            requestTelemetry.refused(error)
+            throw error
+        }
+        if let cached {
+            requestTelemetry.servedFromCache(cached)
             return cached
         }
-        var run = ChainRun(requestID: requestID, estimatedTokens: Self.estimatedTokens(request))
+        var run = ChainRun(
+            requestID: requestID, estimatedTokens: Self.estimatedTokens(request), telemetry: requestTelemetry)
         for (index, slot) in slots.enumerated() {
             if Task.isCancelled { throw finishCancelled(&run, error: nil) }
             let laterSlots = slots[(index + 1)...]
@@ -229,13 +258,16 @@ public final class ResilientClient: Sendable {
                 run.noteProviderTried(slot.name)
                 continue
             }
-            if let previous = run.lastProviderTried { recorder.record(.fallback(from: previous, to: slot.name)) }
+            if let previous = run.lastProviderTried {
+                recorder.record(.fallback(from: previous, to: slot.name))
+                run.telemetry.fallingBack(from: previous, to: slot.name, after: run.failures.last)
+            }
             run.noteProviderTried(slot.name)
             switch await tryProvider(slot, request: request, run: &run, hasFallback: !laterSlots.isEmpty, deliver: deliver) {
             case .answered(let result, let answeredBy):
                 if let fingerprint { degraded.remember(result, for: fingerprint, provider: answeredBy.name) }
                 let usedFallback = answeredBy.name != run.firstProviderTried
-                finish(&run, outcome: usedFallback ? .fallback : .success)
+                finish(&run, outcome: usedFallback ? .fallback : .success, answer: (answeredBy, result))
                 return ResilientResponse(
                     result: result, provider: answeredBy.name, attempts: run.attempts, usedFallback: usedFallback,
                     fromCache: false, requestID: requestID)
@@ -256,7 +288,10 @@ public final class ResilientClient: Sendable {
 
     /// Records the request's end: its outcome on its last attempt (held back until now) and as a
     /// ``ClientEvent``.
-    private func finish(_ run: inout ChainRun, outcome: RequestOutcome) {
+    private func finish(_ run: inout ChainRun, outcome: RequestOutcome, answer: (ProviderSlot, ChatResult)? = nil) {
+        run.telemetry.finished(
+            outcome, attempts: run.attempts,
+            answer: answer.flatMap { slot, result in run.heldAttempt.map { (slot, $0, result) } }, failures: run.failures)
         if var last = run.heldAttempt {
             last.requestOutcome = outcome
             last.fallbackFrom = outcome == .fallback ? run.firstProviderTried : nil
@@ -279,6 +314,8 @@ public final class ResilientClient: Sendable {
         let requestID: String
         /// Input and expected output tokens, for the rate limiters.
         let estimatedTokens: Int
+        /// The request's logger and span.
+        let telemetry: RequestTelemetry
         var attempts = 0
         var failures: [ResilientClientError.ProviderFailure] = []
         var firstProviderTried: String?
@@ -289,9 +326,10 @@ public final class ResilientClient: Sendable {
         /// Hedges started for this request.
         var hedges = 0
 
-        init(requestID: String, estimatedTokens: Int) {
+        init(requestID: String, estimatedTokens: Int, telemetry: RequestTelemetry) {
             self.requestID = requestID
             self.estimatedTokens = estimatedTokens
+            self.telemetry = telemetry
         }
 
         /// Records the attempt held back (it was not the last) and holds `metric` instead.
@@ -358,6 +396,11 @@ public final class ResilientClient: Sendable {
                     return .moveOn(ProviderError(errorType: .rateLimited, statusCode: 0, message: "\(slot.name): \(error)"))
                 }
             }
+            if run.telemetry.logger.logLevel <= .debug, let wait = slot.limiter.waitTime(estimatedTokens: run.estimatedTokens),
+                wait > 0
+            {
+                run.telemetry.waitingForRateLimit(provider: slot.name, seconds: wait)
+            }
             let ratePermit: RateLimitPermit
             do {
                 // A limiter wait longer than a Retry-After the client would accept falls back instead.
@@ -378,7 +421,8 @@ public final class ResilientClient: Sendable {
             run.attempts += 1
             let context = AttemptContext(
                 slot: slot, request: request, requestID: run.requestID, attempt: run.attempts, retryCount: retryCount,
-                fallback: run.firstProviderTried != slot.name, circuitState: circuitPermit.state)
+                fallback: run.firstProviderTried != slot.name, circuitState: circuitPermit.state,
+                telemetry: run.telemetry)
             let outcome: AttemptOutcome
             if let hedging, run.hedges < hedging.policy.maxHedges {
                 let raced = await runHedged(
@@ -452,7 +496,10 @@ public final class ResilientClient: Sendable {
                 if hasFallback, slot.outageSeverity >= .extended { return .moveOn(error) }
                 let decision = slot.retryPolicy.decide(
                     after: error, retriesSoFar: retryCount, previousDelay: previousDelay, budget: budget)
-                guard case .retry(let delay, _) = decision else { return .moveOn(error) }
+                guard case .retry(let delay, let source) = decision else { return .moveOn(error) }
+                run.telemetry.retrying(
+                    after: error, provider: slot.name, attempt: run.attempts, retryCount: retryCount, delay: delay,
+                    source: source)
                 do {
                     try await clock.sleep(for: delay)
                 } catch {

@@ -1,5 +1,6 @@
 import Bulwark
 import BulwarkExporter
+import Logging
 
 extension DemoSetup {
     /// Each configured provider's status page on the simulator (`/status/{api}/api/v2/summary.json`),
@@ -12,10 +13,36 @@ extension DemoSetup {
         return pages
     }
 
-    /// The exporter's diagnostics on standard error, without the status-page lines: the progress display
-    /// shows the incidents, and a stray line would break the terminal table.
-    @Sendable static func exporterDiagnostics(_ message: String) {
-        guard !message.hasPrefix("status page ") else { return }
-        Exporter.writeToStandardError(message)
+    /// The exporter's logger: standard error, without the status-page lines (the progress display shows the
+    /// incidents, and a stray line would break the terminal table).
+    static func exporterLogger() -> Logger {
+        Logger(label: "bulwark.exporter") { label in
+            WithoutStatusPageLines(inner: StreamLogHandler.standardError(label: label))
+        }
+    }
+}
+
+/// Forwards every log record but the status poller's.
+private struct WithoutStatusPageLines: LogHandler {
+    var inner: StreamLogHandler
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        guard !event.message.description.hasPrefix("status page ") else { return }
+        inner.log(event: event)
     }
 }

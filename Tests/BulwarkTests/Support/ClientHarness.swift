@@ -1,10 +1,12 @@
 import BulwarkCore
 import BulwarkPrometheus
 import Foundation
+import Logging
 import BulwarkSimulator
 import Bulwark
 import BulwarkTesting
 import Synchronization
+import Tracing
 
 /// A real simulator on loopback (BulwarkTesting's ``SimulatorHarness``), a client pointed at it on a
 /// manual clock, and what both recorded.
@@ -19,9 +21,12 @@ final class ClientHarness: Sendable {
     let registry = MetricsRegistry()
     let transport: AsyncHTTPClientTransport
 
-    /// - Parameter chain: provider kinds in priority order.
+    /// - Parameters:
+    ///   - chain: provider kinds in priority order.
+    ///   - logger, tracer: what the client logs and traces through.
     init(
         scenario: Scenario, chain: [SimulatedProvider] = [.openai, .anthropic, .google], seed: UInt64 = 7,
+        logger: Logger = ResilientClient.defaultLogger, tracer: (any Tracer)? = nil,
         configure: (inout BulwarkConfiguration) -> Void = { _ in }
     ) throws {
         harness = try SimulatorHarness(scenario: scenario, seed: seed)
@@ -40,7 +45,7 @@ final class ClientHarness: Sendable {
         client = ResilientClient(
             configuration: configuration, keys: keys, transport: transport,
             recorder: MultiplexRecorder([recorder, registry]), clock: clock, timerClock: SystemClock(),
-            random: RandomSource(seed: seed))
+            random: RandomSource(seed: seed), logger: logger, tracer: tracer)
     }
 
     static func model(_ kind: ProviderKind) -> String { SimulatorHarness.model(kind) }
