@@ -51,7 +51,7 @@ struct AttemptRunner: Sendable {
         var delivered = false
         var result: Result<ChatResult, ProviderError>
         do {
-            let httpRequest = try slot.adapter.makeHTTPRequest(for: context.request, apiKey: slot.apiKey.value)
+            let httpRequest = try await slot.makeHTTPRequest(for: context.request)
             if let deliver {
                 result = try await stream(
                     httpRequest, slot: slot, timeout: timeout, started: started,
