@@ -147,7 +147,7 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             shared = try SharedStateSetup.store(for: settings)
             client = try ResilientClient(
-                configuration: settings, environment: DemoSetup.environment(for: settings), transport: transport,
+                configuration: settings, environment: DemoSetup.environment(for: settings, vertexToken: simulator.issueVertexAccessToken()), transport: transport,
                 recorder: exporter.recorder, sharedState: shared)
         } catch {
             await transport.shutdown()

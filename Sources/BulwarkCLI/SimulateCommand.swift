@@ -12,7 +12,10 @@ struct SimulateCommand: AsyncParsableCommand {
         discussion: """
             All three APIs share one port: POST /v1/chat/completions (OpenAI), POST /v1/messages (Anthropic), \
             POST /v1beta/models/{model}:generateContent and :streamGenerateContent?alt=sse, also under \
-            /v1/models/ (Gemini).
+            /v1/models/ (Gemini), POST /v1/projects/{project}/locations/{location}/publishers/google/models/\
+            {model}:generateContent and :streamGenerateContent (Gemini on Vertex AI, answered under the google \
+            scenario; bearer tokens from POST /oauth2/token only, which verifies service-account JWTs against \
+            --vertex-public-key).
 
             GET /simulator/stats counts every request by provider, status and fault; \
             POST /simulator/reset[?seed=N] starts the run over.
@@ -31,6 +34,15 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Seed of every random choice (default: the scenario's seed, else 1).")
     var seed: UInt64?
 
+    @Option(
+        name: .customLong("vertex-public-key"),
+        help: ArgumentHelp(
+            "PEM file of the RSA public key whose private half signs the service-account JWTs of vertex providers.",
+            discussion: "Write a service-account JSON with that private key and token_uri http://HOST:PORT/oauth2/token, "
+                + "and point the provider's base_url at the simulator. Without it every token request is refused.",
+            valueName: "PEM_FILE"))
+    var vertexPublicKey: String?
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "bulwark.simulate")
@@ -48,7 +60,19 @@ struct SimulateCommand: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
         }
-        let simulator = ProviderSimulator(scenario: script, seed: seed)
+        let simulator: ProviderSimulator
+        if let vertexPublicKey {
+            guard let pem = FileManager.default.contents(atPath: vertexPublicKey) else {
+                throw ValidationError("--vertex-public-key: cannot read \(vertexPublicKey)")
+            }
+            do {
+                simulator = try ProviderSimulator(scenario: script, seed: seed, vertexPublicKeyPEM: String(decoding: pem, as: UTF8.self))
+            } catch {
+                throw ValidationError("--vertex-public-key: \(vertexPublicKey): \(error.description)")
+            }
+        } else {
+            simulator = ProviderSimulator(scenario: script, seed: seed)
+        }
         do {
             try simulator.start(host: address.host, port: address.port)
         } catch {
@@ -59,7 +83,7 @@ struct SimulateCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(
             Data(
                 """
-                simulating openai, anthropic, google on \(simulator.baseURL)
+                simulating openai, anthropic, google\(vertexPublicKey == nil ? "" : ", vertex") on \(simulator.baseURL)
                 \(named)seed \(simulator.seed); counts at \(simulator.baseURL)/simulator/stats
                 status pages at \(simulator.baseURL)/status/{openai,anthropic,google}/api/v2/summary.json
 

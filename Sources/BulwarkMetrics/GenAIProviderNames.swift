@@ -8,8 +8,11 @@ import BulwarkCore
 /// when the recorder is created, for example from the client's configuration:
 ///
 /// ```swift
-/// let names = GenAIProviderNames(["openai-eu": "openai", "claude": "anthropic"])
+/// let names = GenAIProviderNames(["openai-eu": "openai", "claude": "anthropic", "gemini-eu": "vertex"])
 /// ```
+///
+/// Gemini through the Gemini API (kind `google`) is `gcp.gemini`; Gemini on Vertex AI (kind `vertex`) is
+/// `gcp.vertex_ai`.
 public struct GenAIProviderNames: Sendable, Hashable {
     /// The explicit mapping, configured name → OTel provider name; it wins over the well-known names.
     public var mapping: [String: String]

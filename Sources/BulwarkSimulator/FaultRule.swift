@@ -34,12 +34,15 @@ public struct FaultRule: Sendable, Equatable {
         /// Answer normally, after the rule's ``FaultRule/latency`` (a slow tail: `slow` with
         /// `probability: 0.1` and `latency: 5000 ms`).
         case slow
+        /// Gemini: a `200` whose prompt or answer the safety filter blocked, when the request's
+        /// `safetySettings` block the rated probability (see ``SafetyBlock``).
+        case safetyBlock(SafetyBlock)
 
         /// Whether the effect only makes sense for a stream.
         var isStreamOnly: Bool {
             switch self {
             case .stall, .midStreamError, .truncate, .resetAfterChunks: true
-            case .status, .sequence, .reset, .slow: false
+            case .status, .sequence, .reset, .slow, .safetyBlock: false
             }
         }
     }
@@ -132,6 +135,11 @@ public struct FaultRule: Sendable, Equatable {
     /// A stream whose connection is aborted after `afterChunks` content chunks.
     public static func reset(afterChunks: Int, probability: Double? = nil) -> FaultRule {
         FaultRule(effect: .resetAfterChunks(afterChunks), probability: probability)
+    }
+
+    /// Gemini's safety filter blocking requests whose `safetySettings` block `block`'s rating.
+    public static func safetyBlock(_ block: SafetyBlock, probability: Double? = nil) -> FaultRule {
+        FaultRule(effect: .safetyBlock(block), probability: probability)
     }
 
     /// This rule sending `retry-after: seconds`.

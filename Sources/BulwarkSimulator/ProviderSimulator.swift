@@ -20,6 +20,11 @@ import Synchronization
 /// - `POST /v1/messages` — Anthropic (`stream: true` → named SSE events);
 /// - `POST /v1beta/models/{model}:generateContent`, `…:streamGenerateContent?alt=sse`, and the same under
 ///   `/v1/models/` — Gemini (without `alt=sse`, a JSON array of chunks);
+/// - `POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent`
+///   and `…:streamGenerateContent` (also under `/v1beta1/`) — Gemini on Vertex AI, answered like Gemini
+///   under the `google` scenario, faults and stats;
+/// - `POST /oauth2/token` — the OAuth2 token endpoint of Vertex AI clients (see
+///   ``init(scenario:seed:vertexPublicKeyPEM:)``);
 /// - `GET /simulator/stats` (``SimulatorStats/json``), `POST /simulator/reset[?seed=N]`, `GET /healthz`;
 /// - `GET /status/{openai|anthropic|google}/api/v2/summary.json` — the provider's Statuspage v2 summary,
 ///   following the scenario's phases (``Phase/reportedStatus``).
@@ -28,7 +33,9 @@ import Synchronization
 /// `anthropic-version`; Gemini `x-goog-api-key` or `?key=`. A missing key gets the provider's own error
 /// (OpenAI and Anthropic 401, Gemini 403 `PERMISSION_DENIED`); a key containing
 /// ``ProviderScenario/invalidKeyMarker`` (default `invalid`) or outside ``ProviderScenario/validKeys`` gets
-/// the invalid-key error (OpenAI and Anthropic 401, Gemini 400 `API_KEY_INVALID`).
+/// the invalid-key error (OpenAI and Anthropic 401, Gemini 400 `API_KEY_INVALID`). Vertex AI routes take
+/// only `Authorization: Bearer` tokens the token endpoint issued and that have not expired; anything
+/// else gets Google's 401 `UNAUTHENTICATED`.
 ///
 /// The same scenario, seed and per-provider request order give the same faults, latencies, ids and texts.
 public final class ProviderSimulator: Sendable {
@@ -66,6 +73,10 @@ public final class ProviderSimulator: Sendable {
         vertexTokens = tokens
         router = Self.makeRouter(engine, aborts: aborts, tokens: tokens)
     }
+
+    /// Issues an access token the Vertex AI routes accept for an hour, without the JWT exchange (for
+    /// `bulwark demo` and tests that are not about the OAuth2 flow).
+    public func issueVertexAccessToken() -> String { vertexTokens.issue() }
 
     /// Whether `token` is an access token the token endpoint issued and that has not expired.
     public func acceptsVertexToken(_ token: String) -> Bool { vertexTokens.accepts(token) }
@@ -157,6 +168,11 @@ public final class ProviderSimulator: Sendable {
                 await Self.handle(.google, request, engine: engine, aborts: aborts, prefix: prefix)
             }
         }
+        for prefix in ["/v1/projects/", "/v1beta1/projects/"] {
+            router.post(prefix: prefix) { request in
+                await Self.handle(.google, request, engine: engine, aborts: aborts, vertexTokens: tokens)
+            }
+        }
         router.get("/simulator/stats") { _ in
             HTTPResponse.json(Self.stats(engine, aborts).json)
         }
@@ -190,7 +206,8 @@ public final class ProviderSimulator: Sendable {
         _ request: HTTPRequest,
         engine: SimulatorEngine,
         aborts: ClientAbortMonitor,
-        prefix: String = ""
+        prefix: String = "",
+        vertexTokens: VertexTokenEndpoint? = nil
     ) async -> HTTPResponse {
         // While the answer is prepared, a client that closes its connection is seen by the socket table.
         aborts.begin()
@@ -200,7 +217,18 @@ public final class ProviderSimulator: Sendable {
         var isStream = false
         var isSSE = true
         if provider == .google {
-            let target = request.path.dropFirst(prefix.count)
+            let target: Substring
+            if vertexTokens != nil {
+                // …/projects/{project}/locations/{location}/publishers/google/models/{model}:{method}
+                guard let locations = request.path.range(of: "/locations/"),
+                    let models = request.path.range(of: "/publishers/google/models/", range: locations.upperBound..<request.path.endIndex)
+                else {
+                    return errorResponse(engine.rejectEarly(provider, 404, fault: .notFound, isStream: false))
+                }
+                target = request.path[models.upperBound...]
+            } else {
+                target = request.path.dropFirst(prefix.count)
+            }
             guard let colon = target.lastIndex(of: ":"), colon > target.startIndex else {
                 return errorResponse(engine.rejectEarly(provider, 404, fault: .notFound, isStream: false))
             }
@@ -215,7 +243,7 @@ public final class ProviderSimulator: Sendable {
             }
         }
 
-        switch Auth.check(provider, request, script) {
+        switch vertexTokens.map({ Auth.checkVertex(request, tokens: $0) }) ?? Auth.check(provider, request, script) {
         case .ok: break
         case .missing(let status), .invalid(let status):
             return errorResponse(engine.rejectEarly(provider, status, fault: .auth, isStream: isStream))
@@ -379,6 +407,13 @@ enum Auth {
             return .invalid(provider == .google ? ErrorStatus(400, variant: "api_key_invalid") : 401)
         }
         return .ok
+    }
+
+    /// Vertex AI: a bearer token the token endpoint issued; Google answers 401 `UNAUTHENTICATED` both
+    /// to a missing and to an unknown or expired token.
+    static func checkVertex(_ request: HTTPRequest, tokens: VertexTokenEndpoint) -> Outcome {
+        guard let token = request.headers["Authorization"].flatMap(bearerToken) else { return .missing(401) }
+        return tokens.accepts(token) ? .ok : .invalid(401)
     }
 
     private static func bearerToken(_ value: String) -> String? {

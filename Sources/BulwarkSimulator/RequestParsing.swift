@@ -9,6 +9,8 @@ struct ParsedRequest: Sendable, Equatable {
     /// OpenAI `stream_options.include_obfuscation` (default `true`).
     var includeObfuscation = true
     var prompt: PromptSummary
+    /// Gemini `safetySettings`: category → threshold.
+    var safetyThresholds: [String: String] = [:]
 }
 
 /// Reads request bodies the way the providers validate them, loosely: a body the real API would accept
@@ -76,6 +78,18 @@ enum RequestParsing {
             texts.append(contentsOf: geminiParts(content))
         }
         let config = (object["generationConfig"] ?? object["generation_config"]) as? [String: Any]
+        // Unknown categories or thresholds, or a category set twice, are the API's 400 INVALID_ARGUMENT.
+        var thresholds: [String: String] = [:]
+        if let settings = object["safetySettings"] ?? object["safety_settings"] {
+            guard let list = settings as? [Any] else { return nil }
+            for entry in list {
+                guard let entry = entry as? [String: Any], let category = entry["category"] as? String,
+                    let threshold = entry["threshold"] as? String, SafetyBlock.knownCategories.contains(category),
+                    SafetyBlock.knownThresholds.contains(threshold), thresholds[category] == nil
+                else { return nil }
+                thresholds[category] = threshold
+            }
+        }
         return ParsedRequest(
             model: model,
             isStream: isStream,
@@ -83,7 +97,8 @@ enum RequestParsing {
                 texts: texts,
                 messageCount: contents.count,
                 maxTokens: integer(config?["maxOutputTokens"] ?? config?["max_output_tokens"])
-            )
+            ),
+            safetyThresholds: thresholds
         )
     }
 

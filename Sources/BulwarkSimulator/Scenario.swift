@@ -45,7 +45,7 @@ import Foundation
 /// **Fault keys** (``FaultRule``): one effect — `status` (`503`, `"429-insufficient_quota"`,
 /// `"502-html"`), `statuses`/`sequence` (steps `429`, `"502-html"`, `200`/`ok`, `reset`), `html_error`,
 /// `reset: true`, `stall_after_chunks` + `stall_seconds`, `error_after_chunks`, `truncate_after_chunks`,
-/// `reset_after_chunks` — plus `probability`, `times`, `repeat`, `model` (glob with `*`), `stream`,
+/// `reset_after_chunks`, `safety_block` + `safety_probability` + `safety_stage` (Gemini) — plus `probability`, `times`, `repeat`, `model` (glob with `*`), `stream`,
 /// `retry_after` (seconds), `retry_after_ms`, `should_retry`, `latency`, `name`.
 ///
 /// **Latency distributions** (``LatencyDistribution``): `120` (fixed), `{distribution: fixed, ms: 120}`,

@@ -258,11 +258,11 @@ extension LatencyDistribution: Decodable {
 extension FaultRule: Decodable {
     private static let effectKeys = [
         "status", "statuses", "sequence", "html_error", "reset", "stall_after_chunks", "error_after_chunks",
-        "truncate_after_chunks", "reset_after_chunks", "slow",
+        "truncate_after_chunks", "reset_after_chunks", "slow", "safety_block",
     ]
     private static let modifierKeys = [
         "name", "probability", "times", "repeat", "model", "stream", "retry_after", "retry_after_ms", "should_retry",
-        "latency", "stall_seconds",
+        "latency", "stall_seconds", "safety_probability", "safety_stage",
     ]
 
     /// Reads a rule: exactly one effect key and any modifiers; see ``Scenario``.
@@ -310,11 +310,16 @@ extension FaultRule: Decodable {
             effect = .midStreamError(afterChunks: try Self.chunks(map, key))
         case "truncate_after_chunks":
             effect = .truncate(afterChunks: try Self.chunks(map, key))
+        case "safety_block":
+            effect = .safetyBlock(try Self.safetyBlock(map, key))
         default:
             effect = .resetAfterChunks(try Self.chunks(map, key))
         }
         if map.has("stall_seconds"), key != "stall_after_chunks" {
             throw map.fail("stall_seconds", "only with stall_after_chunks")
+        }
+        for modifier in ["safety_probability", "safety_stage"] where map.has(modifier) && key != "safety_block" {
+            throw map.fail(modifier, "only with safety_block")
         }
         self.init(
             effect: effect,
@@ -345,6 +350,26 @@ extension FaultRule: Decodable {
             throw map.fail(key, "expected a status such as 503, \"429-insufficient_quota\" or \"502-html\"")
         }
         return status
+    }
+
+    private static func safetyBlock(_ map: ScenarioMapping, _ key: String) throws -> SafetyBlock {
+        guard let category = try map.value(String.self, key), SafetyBlock.knownCategories.contains(category) else {
+            throw map.fail(key, "expected a harm category: \(SafetyBlock.knownCategories.sorted().joined(separator: ", "))")
+        }
+        var block = SafetyBlock(category: category)
+        if let probability = try map.value(String.self, "safety_probability") {
+            guard SafetyBlock.probabilities.contains(probability) else {
+                throw map.fail("safety_probability", "expected \(SafetyBlock.probabilities.joined(separator: ", "))")
+            }
+            block.probability = probability
+        }
+        if let stage = try map.value(String.self, "safety_stage") {
+            guard let value = SafetyBlock.Stage(rawValue: stage) else {
+                throw map.fail("safety_stage", "expected prompt or response")
+            }
+            block.stage = value
+        }
+        return block
     }
 
     private static func chunks(_ map: ScenarioMapping, _ key: String) throws -> Int {

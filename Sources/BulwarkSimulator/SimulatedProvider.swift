@@ -32,6 +32,8 @@ public enum SimulatedFault: String, Sendable, Hashable, CaseIterable, Codable, C
     case truncate
     /// A connection closed abruptly (status `0` before any response, `200` after some chunks).
     case reset
+    /// Gemini: a `200` answer blocked by the safety filter under the request's `safetySettings`.
+    case safetyBlock = "safety_block"
 
     public var description: String { rawValue }
 }

@@ -194,6 +194,9 @@ final class SimulatorEngine: Sendable {
             var fired: (rule: FaultRule, outcome: FiredOutcome)?
             for (id, rule) in candidates {
                 guard rule.matches(model: request.model, isStream: request.isStream) else { continue }
+                if case .safetyBlock(let block) = rule.effect,
+                    provider != .google || !block.blocks(request.safetyThresholds)
+                { continue }
                 if let times = rule.times, provState.firings[id, default: 0] >= times { continue }
                 guard let outcome = Self.evaluate(rule, id: id, &provState) else { continue }
                 provState.firings[id, default: 0] += 1
@@ -225,6 +228,10 @@ final class SimulatorEngine: Sendable {
                 state.stats.record(
                     provider, status: 200, fault: fault.simulatedFault, isStream: true,
                     tokens: (completion.inputTokens, completion.outputTokens))
+            case .safety?:
+                state.stats.record(
+                    provider, status: 200, fault: .safetyBlock, isStream: request.isStream,
+                    tokens: (completion.inputTokens, 0))
             case nil, .slow?:
                 state.stats.record(
                     provider, status: 200, fault: .none, isStream: request.isStream,
@@ -261,7 +268,7 @@ final class SimulatorEngine: Sendable {
                     IDs.alphanumeric(1 + provState.ids.nextInt(below: 8), &provState.ids)
                 }
             }
-            let context = ReplyContext(
+            var context = ReplyContext(
                 model: request.model,
                 completion: completion,
                 chunks: chunks,
@@ -275,6 +282,7 @@ final class SimulatorEngine: Sendable {
                 ping: script.ping,
                 thinkingTokens: script.thinkingTokens
             )
+            if case .safety(let block)? = fired?.outcome { context.safetyBlock = block }
             var headers: [(name: String, value: String)] = []
             switch provider {
             case .openai:
@@ -313,6 +321,8 @@ final class SimulatorEngine: Sendable {
         case stream(StreamFault)
         /// Answered normally, with the rule's latency.
         case slow
+        /// Answered `200` with the prompt or the answer blocked.
+        case safety(SafetyBlock)
     }
 
     /// Whether `rule` fires for this request, advancing its sequence or drawing its probability.
@@ -343,6 +353,7 @@ final class SimulatorEngine: Sendable {
         case .resetAfterChunks(let after): return .stream(StreamFault(kind: .reset, afterChunks: after))
         case .sequence: return nil
         case .slow: return .slow
+        case .safetyBlock(let block): return .safety(block)
         }
     }
 

@@ -47,6 +47,12 @@ final class VertexTokenEndpoint: Sendable {
         }
         guard let assertion = form["assertion"] else { return Self.refusal("invalid_request", "Missing required parameter: assertion") }
         if let problem = verify(assertion) { return Self.refusal("invalid_grant", problem) }
+        let token = issue()
+        return (200, "{\"access_token\":\"\(token)\",\"expires_in\":\(Int(lifetimeSeconds)),\"token_type\":\"Bearer\"}")
+    }
+
+    /// A new token, valid for the endpoint's lifetime.
+    func issue() -> String {
         let token = "ya29.sim-" + (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
         let expiry = now() + lifetimeSeconds
         issued.withLock { issued in
@@ -57,7 +63,7 @@ final class VertexTokenEndpoint: Sendable {
                 issued.forgotten += 1
             }
         }
-        return (200, "{\"access_token\":\"\(token)\",\"expires_in\":\(Int(lifetimeSeconds)),\"token_type\":\"Bearer\"}")
+        return token
     }
 
     /// Whether `token` was issued here and has not expired.

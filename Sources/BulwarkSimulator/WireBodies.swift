@@ -45,6 +45,8 @@ struct ReplyContext: Sendable {
     var obfuscation: [String]
     var ping: Bool
     var thinkingTokens: Int
+    /// Gemini: the safety filter blocked the prompt or the answer.
+    var safetyBlock: SafetyBlock? = nil
 }
 
 /// A stream in three parts: events before the content, one event per content chunk, and the events that
@@ -216,6 +218,7 @@ enum AnthropicWire {
 
 enum GeminiWire {
     static func response(_ context: ReplyContext) -> String {
+        if let block = context.safetyBlock { return blocked(block, context) + "\n" }
         let usage = context.completion
         let thoughts = context.thinkingTokens > 0 ? ",\n    \"thoughtsTokenCount\": \(context.thinkingTokens)" : ""
         return """
@@ -249,6 +252,7 @@ enum GeminiWire {
 
     /// The chunk objects of a stream, compact as in `stream.sse`.
     static func chunkObjects(_ context: ReplyContext) -> [String] {
+        if let block = context.safetyBlock { return [blocked(block, context)] }
         let usage = context.completion
         var delivered = 0
         return context.chunks.enumerated().map { index, text in
@@ -279,5 +283,19 @@ enum GeminiWire {
 
     private static func finishReason(_ context: ReplyContext) -> String {
         context.completion.isCutByMaxTokens ? "MAX_TOKENS" : "STOP"
+    }
+
+    /// A blocked answer, compact: `promptFeedback` with `blockReason: SAFETY` and no candidate, or a
+    /// candidate with `finishReason: SAFETY` and no content; usage counts the prompt only.
+    static func blocked(_ block: SafetyBlock, _ context: ReplyContext) -> String {
+        let input = context.completion.inputTokens
+        let verdict =
+            switch block.stage {
+            case .prompt: "\"promptFeedback\": {\"blockReason\": \"SAFETY\",\"safetyRatings\": \(block.ratingsJSON)},"
+            case .response: "\"candidates\": [{\"finishReason\": \"SAFETY\",\"index\": 0,\"safetyRatings\": \(block.ratingsJSON)}],"
+            }
+        return "{\(verdict)\"usageMetadata\": {\"promptTokenCount\": \(input),\"totalTokenCount\": \(input),"
+            + "\"promptTokensDetails\": [{\"modality\": \"TEXT\",\"tokenCount\": \(input)}]},"
+            + "\"modelVersion\": \(JSONText.quoted(context.model)),\"responseId\": \(JSONText.quoted(context.responseID))}"
     }
 }

@@ -68,6 +68,7 @@ public final class SimulatorHarness: Sendable {
         case .openai: "gpt-4o"
         case .anthropic: "claude-sonnet-4-6"
         case .google: "gemini-3-pro"
+        case .vertex: "gemini-2.5-pro"
         }
     }
 
@@ -77,6 +78,7 @@ public final class SimulatorHarness: Sendable {
         case .openai: "\(root)/v1"
         case .anthropic: root
         case .google: "\(root)/v1beta"
+        case .vertex: root
         }
     }
 }

@@ -93,4 +93,11 @@ import Testing
         ])
         #expect(fixture.lines(of: "bulwark_circuit_opens") == [#"bulwark_circuit_opens{bulwark_provider="openai"} 1"#])
     }
+
+    @Test func vertexProvidersAreGCPVertexAI() {
+        let names = GenAIProviderNames(["gemini-eu": "vertex", "gemini-api": "google"])
+        #expect(names.otelName(for: "vertex") == "gcp.vertex_ai")
+        #expect(names.otelName(for: "gemini-eu") == "gcp.vertex_ai")
+        #expect(names.otelName(for: "gemini-api") == "gcp.gemini")
+    }
 }

@@ -1,6 +1,7 @@
 import Bulwark
 import BulwarkSimulator
 import Foundation
+import Synchronization
 import Testing
 import _CryptoExtras
 
@@ -62,5 +63,42 @@ import _CryptoExtras
         #expect(throws: VertexCredentialError(source: path, reason: "missing private_key")) {
             _ = try ServiceAccountKey.load(path: path)
         }
+    }
+
+    @Test func aRefusedKeyIsNotExchangedAgainWithinTheCooldown() async throws {
+        let trusted = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let other = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let simulator = try ProviderSimulator(vertexPublicKeyPEM: trusted.publicKey.pemRepresentation)
+        try simulator.start()
+        let transport = CountingTransport(AsyncHTTPClientTransport())
+        let file = try Self.keyFile(other, tokenURI: "\(simulator.baseURL)/oauth2/token")
+        let key = try ServiceAccountKey.load(path: file)
+        let patient = ServiceAccountTokenSource(key: key, file: file, transport: transport, failureCooldown: 3_600)
+        for _ in 0..<5 {
+            await #expect(throws: VertexCredentialError.self) { _ = try await patient.accessToken() }
+        }
+        #expect(transport.sent == 1)
+        let eager = ServiceAccountTokenSource(key: key, file: file, transport: transport, failureCooldown: 0)
+        for _ in 0..<2 {
+            await #expect(throws: VertexCredentialError.self) { _ = try await eager.accessToken() }
+        }
+        #expect(transport.sent == 3)
+        await transport.base.shutdown()
+        await simulator.stop()
+    }
+}
+
+/// The real transport, counting the requests it sends.
+final class CountingTransport: HTTPTransport {
+    let base: AsyncHTTPClientTransport
+    private let count = Atomic<Int>(0)
+
+    init(_ base: AsyncHTTPClientTransport) { self.base = base }
+
+    var sent: Int { count.load(ordering: .relaxed) }
+
+    func send(_ request: ProviderHTTPRequest, timeouts: TransportTimeouts) async throws(TransportError) -> TransportResponse {
+        count.add(1, ordering: .relaxed)
+        return try await base.send(request, timeouts: timeouts)
     }
 }

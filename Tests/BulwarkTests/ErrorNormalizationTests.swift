@@ -139,7 +139,7 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
 
 @Suite("Error normalization")
 struct ErrorNormalizationTests {
-    @Test(arguments: ProviderKind.allCases)
+    @Test(arguments: ProviderKind.withWireFixtures)
     func everyErrorFixtureHasAManifestEntryAndAnExpectation(kind: ProviderKind) throws {
         let files = Set(try Fixtures.files(kind, in: "errors")).subtracting(["manifest.json"])
         let manifested = Set(try Fixtures.manifest(kind).files.map(\.file))

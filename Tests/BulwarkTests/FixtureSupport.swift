@@ -8,6 +8,11 @@ struct FixtureError: Error, CustomStringConvertible {
     var description: String
 }
 
+extension ProviderKind {
+    /// The kinds with a fixture directory; `vertex` speaks Gemini's bodies (its own tests use `google`'s).
+    static let withWireFixtures: [ProviderKind] = [.openai, .anthropic, .google]
+}
+
 /// Reads the provider-wire fixtures kept in the repository (`Tests/Fixtures/provider-wire`).
 enum Fixtures {
     static let root = Tools.providerWire

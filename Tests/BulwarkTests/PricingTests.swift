@@ -33,7 +33,7 @@ struct PricingTests {
 struct FixtureLocationTests {
     @Test func fixtureDirectoryIsPresent() throws {
         let root = try Fixtures.directory()
-        for kind in ProviderKind.allCases {
+        for kind in ProviderKind.withWireFixtures {
             #expect(
                 FileManager.default.fileExists(atPath: root.appendingPathComponent(kind.rawValue).path),
                 "\(kind.rawValue) fixtures")

@@ -30,7 +30,7 @@ struct StreamExpectation: Sendable {
                 ],
                 rawFinishReason: "end_turn", responseID: "msg_01HCDu5LRGeP2o7s2xGmxyx8", model: "claude-sonnet-4-6",
                 terminatorLine: #"data: {"type":"message_stop"}"#, streamErrorType: "overloaded_error")
-        case .google:
+        case .google, .vertex:
             return StreamExpectation(
                 usage: TokenUsage(inputTokens: 4, outputTokens: 33),
                 usageUpdates: [
@@ -47,7 +47,7 @@ struct StreamDecodingTests {
     static let chunkSizes = [1, 7, 0]
     static let fullText = "Hello! How can I help you today?"
 
-    @Test(arguments: ProviderKind.allCases, LineEnding.allCases)
+    @Test(arguments: ProviderKind.withWireFixtures, LineEnding.allCases)
     func assemblesCompleteStream(kind: ProviderKind, lineEnding: LineEnding) throws {
         let body = lineEnding.apply(to: try Fixtures.bytes(kind, "stream.sse"))
         let expected = StreamExpectation.of(kind)
@@ -66,7 +66,7 @@ struct StreamDecodingTests {
         }
     }
 
-    @Test(arguments: ProviderKind.allCases, LineEnding.allCases)
+    @Test(arguments: ProviderKind.withWireFixtures, LineEnding.allCases)
     func errorAfterTheHeadersIsAStreamErrorKeepingPartialText(kind: ProviderKind, lineEnding: LineEnding) throws {
         let body = lineEnding.apply(to: try Fixtures.bytes(kind, "stream-error.sse"))
         for size in Self.chunkSizes {
@@ -84,7 +84,7 @@ struct StreamDecodingTests {
         }
     }
 
-    @Test(arguments: ProviderKind.allCases)
+    @Test(arguments: ProviderKind.withWireFixtures)
     func everyCutBeforeTheTerminatorIsTruncated(kind: ProviderKind) throws {
         let body = try Fixtures.bytes(kind, "stream.sse")
         let text = String(decoding: body, as: UTF8.self)
@@ -104,7 +104,7 @@ struct StreamDecodingTests {
         }
     }
 
-    @Test(arguments: ProviderKind.allCases)
+    @Test(arguments: ProviderKind.withWireFixtures)
     func streamWithoutTerminatorKeepsTextAndUsage(kind: ProviderKind) throws {
         let text = try Fixtures.text(kind, "stream.sse")
         let line = StreamExpectation.of(kind).terminatorLine
@@ -112,7 +112,7 @@ struct StreamDecodingTests {
         switch kind {
         case .openai: cut = text.replacingOccurrences(of: "data: [DONE]\n\n", with: "")
         case .anthropic: cut = text.replacingOccurrences(of: "event: message_stop\n\(line)\n\n", with: "")
-        case .google: cut = String(text[..<text.range(of: "\n\n")!.upperBound])
+        case .google, .vertex: cut = String(text[..<text.range(of: "\n\n")!.upperBound])
         }
         let events = decodeStream(Array(cut.utf8), kind: kind, chunkSize: 7)
         let error = try #require(events.failure)

@@ -55,7 +55,7 @@ struct AttemptRunner: Sendable {
         let span = context.telemetry.attemptStarted(context, model: model)
         result = await RequestTelemetry.within(span) {
             do throws(ProviderError) {
-                let httpRequest = try slot.adapter.makeHTTPRequest(for: context.request, apiKey: slot.apiKey.value)
+                let httpRequest = try await slot.makeHTTPRequest(for: context.request)
                 if let deliver {
                     return try await stream(
                         httpRequest, slot: slot, timeout: timeout, started: started,

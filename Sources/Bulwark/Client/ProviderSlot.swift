@@ -10,6 +10,8 @@ final class ProviderSlot: Sendable {
     let configuration: ProviderConfiguration
     let adapter: any ProviderAdapter
     let apiKey: APIKey
+    /// Where a `vertex` provider's access tokens come from (`nil`: the API key authenticates).
+    let tokenSource: (any AccessTokenSource)?
     let breaker: CircuitBreaker
     let limiter: RateLimiter
     let outage: OutageDetector
@@ -26,9 +28,11 @@ final class ProviderSlot: Sendable {
 
     init(
         configuration: ProviderConfiguration, apiKey: APIKey, settings: BulwarkConfiguration,
-        clock: any ResilienceClock, random: RandomSource, recorder: any MetricsRecorder, shared: SharedStateGate? = nil
+        clock: any ResilienceClock, random: RandomSource, recorder: any MetricsRecorder, shared: SharedStateGate? = nil,
+        tokenSource: (any AccessTokenSource)? = nil
     ) {
         self.configuration = configuration
+        self.tokenSource = tokenSource
         adapter = configuration.endpoint.makeAdapter()
         self.apiKey = apiKey
         spanIdentity = ProviderSpanIdentity(configuration)

@@ -125,7 +125,8 @@ public final class ResilientClient: Sendable {
         slots = configuration.providers.sorted { $0.priority < $1.priority }.map { provider in
             ProviderSlot(
                 configuration: provider, apiKey: keys[provider.name] ?? APIKey(""), settings: configuration,
-                clock: clock, random: random, recorder: stateRecorder, shared: shared)
+                clock: clock, random: random, recorder: stateRecorder, shared: shared,
+                tokenSource: VertexCredentials.tokenSource(for: provider, accessToken: keys[provider.name], transport: transport))
         }
         runner = AttemptRunner(
             transport: transport, clock: timerClock, wallClock: clock, streaming: configuration.streaming,

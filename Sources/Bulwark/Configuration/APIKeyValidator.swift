@@ -45,6 +45,10 @@ public enum APIKeyValidator {
         var keys: [String: APIKey] = [:]
         var problems: [ConfigurationError.Problem] = []
         for provider in providers where !provider.keyless {
+            if provider.kind == .vertex {
+                keys[provider.name] = vertexAccessToken(for: provider, environment: environment, problems: &problems)
+                continue
+            }
             let variable = provider.apiKeyEnvironmentVariable
             let path = "providers.\(provider.name).api_key_env"
             guard isVariableName(variable) else {

@@ -58,13 +58,13 @@ public struct BulwarkConfiguration: Sendable, Equatable {
 public struct ProviderConfiguration: Sendable, Equatable {
     /// The `provider` label and log field.
     public var name: String
-    /// The wire protocol: `openai`, `anthropic` or `google`.
+    /// The wire protocol: `openai`, `anthropic`, `google` or `vertex`.
     public var kind: ProviderKind
     /// The model requested when a request names none.
     public var model: String
     /// `base_url`: the API root (default: the kind's public endpoint).
     public var baseURL: String
-    /// Environment variable that holds the API key.
+    /// Environment variable that holds the API key (none for `vertex`, which uses access tokens).
     public var apiKeyEnvironmentVariable: String
     /// Lower goes first (default: the position in the list).
     public var priority: Int
@@ -78,6 +78,18 @@ public struct ProviderConfiguration: Sendable, Equatable {
     public var apiVersion: String?
     /// `keyless`: the provider takes no API key (a local gateway); no key variable is read.
     public var keyless: Bool
+    /// OpenAI: the OpenAI-Project header; vertex: the Google Cloud project.
+    public var project: String?
+    /// `location` (vertex): the Google Cloud region (`europe-west4`) or `global`; it picks the endpoint's host
+    /// unless `base_url` is set.
+    public var location: String?
+    /// `credentials_file` (vertex): a service-account key file (JSON); access tokens are obtained with it and
+    /// refreshed before they expire. Exactly one of this and ``accessTokenEnvironmentVariable``.
+    public var credentialsFile: String?
+    /// `access_token_env` (vertex): the environment variable holding an OAuth2 access token, used as is.
+    public var accessTokenEnvironmentVariable: String?
+    /// `safety_settings` (google and vertex): sent as `safetySettings` with every request.
+    public var safetySettings: [GeminiSafetySetting] = []
 
     /// The conventional key variable of each provider kind.
     public static func defaultKeyVariable(for kind: ProviderKind) -> String {
@@ -85,6 +97,7 @@ public struct ProviderConfiguration: Sendable, Equatable {
         case .openai: return "OPENAI_API_KEY"
         case .anthropic: return "ANTHROPIC_API_KEY"
         case .google: return "GOOGLE_API_KEY"
+        case .vertex: return ""
         }
     }
 
@@ -113,7 +126,9 @@ public struct ProviderConfiguration: Sendable, Equatable {
     public var endpoint: ProviderEndpoint {
         ProviderEndpoint(
             name: name, kind: kind, baseURL: baseURL, model: model,
-            geminiAPIVersion: apiVersion ?? ProviderEndpoint.defaultGeminiAPIVersion)
+            geminiAPIVersion: apiVersion
+                ?? (kind == .vertex ? ProviderEndpoint.defaultVertexAPIVersion : ProviderEndpoint.defaultGeminiAPIVersion),
+            vertexProject: kind == .vertex ? project : nil, vertexLocation: location, safetySettings: safetySettings)
     }
 }
 

@@ -236,7 +236,7 @@ struct NodeReader {
         guard let entry = mapping(node, path, allowed: [
             "name", "kind", "model", "base_url", "api_key_env", "priority", "timeout_seconds", "max_retries",
             "rate_limits", "pricing", "api_version", "keyless",
-        ]) else {
+        ] + Self.googleCloudKeys) else {
             problem(path, node, "expected a mapping with at least name and model")
             return nil
         }
@@ -244,8 +244,8 @@ struct NodeReader {
         let kindText = string(entry, "kind", path) ?? name
         let kind = kindText.flatMap(ProviderKind.init(rawValue:))
         if kind == nil {
-            problem("\(path).kind", entry["kind"] ?? node, kindText.map { "unknown kind \"\($0)\"; expected openai, anthropic or google" }
-                ?? "kind is required when the name is not openai, anthropic or google")
+            problem("\(path).kind", entry["kind"] ?? node, kindText.map { "unknown kind \"\($0)\"; expected openai, anthropic, google or vertex" }
+                ?? "kind is required when the name is not openai, anthropic, google or vertex")
         }
         if name == nil || name?.isEmpty == true { problem("\(path).name", node, "is required") }
         let model = string(entry, "model", path)
@@ -275,11 +275,14 @@ struct NodeReader {
         if let node = entry["keyless"] {
             if let value = node.bool { keyless = value } else { problem("\(path).keyless", node, "expected true or false") }
         }
-        guard let name, let kind, let model else { return nil }
-        return ProviderConfiguration(
-            name: name, kind: kind, model: model, baseURL: baseURL, apiKeyEnvironmentVariable: keyVariable,
+        guard let kind else { return nil }
+        var provider = ProviderConfiguration(
+            name: name ?? "", kind: kind, model: model ?? "", baseURL: baseURL, apiKeyEnvironmentVariable: keyVariable,
             priority: priority, timeoutSeconds: timeout, maxRetries: maxRetries, rateLimits: rateLimits,
             pricing: pricing, apiVersion: apiVersion, keyless: keyless)
+        readGoogleCloudKeys(entry, node, path, into: &provider)
+        guard name != nil, model != nil else { return nil }
+        return provider
     }
 
     mutating func checkUniqueNames(_ providers: [ProviderConfiguration], _ sequence: Node.Sequence) {

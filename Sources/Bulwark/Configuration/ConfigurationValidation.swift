@@ -1,7 +1,8 @@
 extension BulwarkConfiguration {
     /// Every problem of this configuration at once: duplicate provider names, negative or non-finite
     /// numbers, inconsistent pairs (a base delay above the maximum, …), a provider with no key variable
-    /// unless it is ``ProviderConfiguration/keyless``. The YAML loader and ``ResilientClient``'s
+    /// unless it is ``ProviderConfiguration/keyless``, a `vertex` provider without project, location or
+    /// a readable credentials file, `safety_settings` on a provider that takes none. The YAML loader and ``ResilientClient``'s
     /// initializers both use it, so a configuration built in code is held to the same rules as a file.
     public func problems() -> [ConfigurationError.Problem] {
         var problems: [ConfigurationError.Problem] = []
@@ -24,9 +25,12 @@ extension BulwarkConfiguration {
                     path: "providers", message: "provider name \"\(provider.name)\" is used twice; names label the metrics and must be unique"))
             }
             if provider.model.isEmpty { problems.append(.init(path: "\(path).model", message: "is required")) }
-            if !provider.keyless, provider.apiKeyEnvironmentVariable.isEmpty {
+            if !provider.keyless, provider.kind != .vertex, provider.apiKeyEnvironmentVariable.isEmpty {
                 problems.append(.init(
                     path: "\(path).api_key_env", message: "names no key variable; set one, or keyless: true for a local gateway"))
+            }
+            for problem in provider.googleCloudProblems() {
+                problems.append(.init(path: "\(path).\(problem.key)", message: problem.message))
             }
             check("\(path).priority", provider.priority, minimum: 0)
             if let timeout = provider.timeoutSeconds { check("\(path).timeout_seconds", timeout, minimum: 0.001) }

@@ -18,7 +18,7 @@ public enum ErrorNormalizer {
         switch kind {
         case .openai: return OpenAIErrors.normalize(status: status, headers: headers, body: body, now: now)
         case .anthropic: return AnthropicErrors.normalize(status: status, headers: headers, body: body, now: now)
-        case .google: return GeminiErrors.normalize(status: status, headers: headers, body: body, now: now)
+        case .google, .vertex: return GeminiErrors.normalize(status: status, headers: headers, body: body, now: now)
         }
     }
 

@@ -5,22 +5,34 @@ import BulwarkCore
 /// `:streamGenerateContent?alt=sse` for streams, with `x-goog-api-key` (never the `?key=` query form,
 /// which would put the key into URLs and logs).
 ///
+/// Gemini on Vertex AI (kind `vertex`) speaks the same bodies, streams and errors under
+/// `{host}/{version}/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent`,
+/// authenticated with `Authorization: Bearer <OAuth2 access token>` (the credential passed in place of
+/// the API key); see ``ProviderEndpoint/vertexRoot``.
+///
 /// Roles become `user` and `model`; system messages are joined into `systemInstruction`; `maxTokens` and
-/// `temperature` go into `generationConfig`.
+/// `temperature` go into `generationConfig`; the endpoint's ``ProviderEndpoint/safetySettings`` into
+/// `safetySettings`.
 public struct GeminiAdapter: ProviderAdapter {
     public let endpoint: ProviderEndpoint
-    /// The base URL with its version segment: the base's own (`…/v1beta`, `…/v1`) or
-    /// ``ProviderEndpoint/geminiAPIVersion``.
+    /// What `/models/{model}:…` is appended to: the base URL with its version segment (the base's own,
+    /// `…/v1beta`, `…/v1`, or ``ProviderEndpoint/geminiAPIVersion``), and for Vertex AI the
+    /// `/projects/{project}/locations/{location}/publishers/google` path after it.
     public let versionedBaseURL: String
     /// The configured model's URLs, unary and streaming, built once.
     private let configuredModelURLs: (unary: String, stream: String)
 
-    /// Creates an adapter.
+    /// Creates an adapter for a `google` or a `vertex` endpoint.
     public init(endpoint: ProviderEndpoint) {
         self.endpoint = endpoint
-        let base = endpoint.trimmedBaseURL
+        let base = endpoint.kind == .vertex ? endpoint.vertexRoot : endpoint.trimmedBaseURL
         let lastSegment = base.urlPath.split(separator: "/").last.map(String.init) ?? ""
-        versionedBaseURL = Self.isVersionSegment(lastSegment) ? base : base + "/" + endpoint.geminiAPIVersion
+        var versioned = Self.isVersionSegment(lastSegment) ? base : base + "/" + endpoint.geminiAPIVersion
+        if endpoint.kind == .vertex {
+            versioned += "/projects/" + Self.escaped(endpoint.vertexProject ?? "") + "/locations/"
+                + Self.escaped(endpoint.vertexLocation ?? "") + "/publishers/google"
+        }
+        versionedBaseURL = versioned
         configuredModelURLs = (
             Self.url(base: versionedBaseURL, model: endpoint.model, stream: false),
             Self.url(base: versionedBaseURL, model: endpoint.model, stream: true)
@@ -36,10 +48,14 @@ public struct GeminiAdapter: ProviderAdapter {
     private static func url(base versionedBaseURL: String, model: String, stream: Bool) -> String {
         var name = Substring(model)
         if name.hasPrefix("models/") { name = name.dropFirst("models/".count) }
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        let escaped = String(name).addingPercentEncoding(withAllowedCharacters: allowed) ?? String(name)
-        return versionedBaseURL + "/models/" + escaped
+        return versionedBaseURL + "/models/" + escaped(String(name))
             + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent")
+    }
+
+    /// A path segment, percent-encoded but for unreserved characters.
+    private static func escaped(_ segment: String) -> String {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
     }
 
     static func isVersionSegment(_ segment: String) -> Bool {
@@ -59,7 +75,12 @@ public struct GeminiAdapter: ProviderAdapter {
             throw ProviderError.invalidRequest(
                 "messages: Gemini needs at least one user message besides system messages")
         }
-        let key = try validatedAPIKey(apiKey)
+        let auth: HTTPHeaderField
+        if endpoint.kind == .vertex {
+            auth = HTTPHeaderField(name: "Authorization", value: "Bearer " + (try validatedAccessToken(apiKey)))
+        } else {
+            auth = HTTPHeaderField(name: "x-goog-api-key", value: try validatedAPIKey(apiKey))
+        }
         // Keys in sorted order, as `JSONValue.jsonBytes` writes them.
         var body = JSONObjectWriter()
         body.objects("contents", contents) { message, object in
@@ -73,6 +94,12 @@ public struct GeminiAdapter: ProviderAdapter {
                 if let temperature { config.number("temperature", temperature) }
             }
         }
+        if !endpoint.safetySettings.isEmpty {
+            body.objects("safetySettings", endpoint.safetySettings) { setting, object in
+                object.string("category", setting.category.rawValue)
+                object.string("threshold", setting.threshold.rawValue)
+            }
+        }
         if let system = request.joinedSystemPrompt {
             body.object("systemInstruction") { instruction in
                 instruction.objects("parts", CollectionOfOne(system)) { text, part in part.string("text", text) }
@@ -81,7 +108,7 @@ public struct GeminiAdapter: ProviderAdapter {
         return ProviderHTTPRequest(
             method: "POST",
             url: url(model: model(for: request), stream: request.stream),
-            headers: commonHeaders(auth: [HTTPHeaderField(name: "x-goog-api-key", value: key)], stream: request.stream),
+            headers: commonHeaders(auth: [auth], stream: request.stream),
             body: body.finish(),
             expectsEventStream: request.stream)
     }
@@ -104,20 +131,39 @@ public struct GeminiAdapter: ProviderAdapter {
             responseID: json["responseId"]?.nonEmptyString,
             model: json["modelVersion"]?.nonEmptyString)
         if let blockReason {
+            let feedback = json["promptFeedback"]
             throw contentFilteredError(
-                code: blockReason, message: json["promptFeedback"]?["blockReasonMessage"]?.nonEmptyString,
+                code: blockReason,
+                message: GeminiSafety.message(
+                    stage: "prompt", field: "blockReason", reason: blockReason,
+                    providerMessage: feedback?["blockReasonMessage"]?.nonEmptyString, ratings: feedback?["safetyRatings"]),
                 status: status, requestID: requestID(in: headers), partial: result)
         }
         if result.finishReason == .contentFiltered {
             throw contentFilteredError(
-                code: rawFinishReason, message: candidate?["finishMessage"]?.nonEmptyString, status: status,
-                requestID: requestID(in: headers), partial: result)
+                code: rawFinishReason,
+                message: GeminiSafety.message(
+                    stage: "response", field: "finishReason", reason: rawFinishReason,
+                    providerMessage: candidate?["finishMessage"]?.nonEmptyString, ratings: candidate?["safetyRatings"]),
+                status: status, requestID: requestID(in: headers), partial: result)
         }
         return result
     }
 
     public func requestID(in headers: HTTPHeaderFields) -> String? {
         headers["x-request-id"]
+    }
+
+    /// The access token without surrounding whitespace; throws `authentication` when it is empty or
+    /// holds control characters (the message never shows the token).
+    private func validatedAccessToken(_ token: String) throws(ProviderError) -> String {
+        let trimmed = token.trimmingASCIIWhitespace()
+        if trimmed.isEmpty || trimmed.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw ProviderError(
+                errorType: .authentication, statusCode: 0,
+                message: "no usable OAuth2 access token for provider \(endpoint.name) (empty or with control characters)")
+        }
+        return trimmed
     }
 
     /// Maps `finishReason`.
@@ -137,10 +183,12 @@ public struct GeminiAdapter: ProviderAdapter {
     /// What ``parseResponse(status:headers:body:now:)`` reads of a `GenerateContentResponse`.
     static let answerMembers = JSONSelection.members([
         "responseId": .all, "modelVersion": .all, "error": .all,
-        "promptFeedback": .members(["blockReason": .all, "blockReasonMessage": .all]),
+        "promptFeedback": .members([
+            "blockReason": .all, "blockReasonMessage": .all, "safetyRatings": GeminiSafety.ratingMembers,
+        ]),
         "usageMetadata": .members(["promptTokenCount": .all, "candidatesTokenCount": .all, "thoughtsTokenCount": .all]),
         "candidates": .members([
-            "finishReason": .all, "finishMessage": .all,
+            "finishReason": .all, "finishMessage": .all, "safetyRatings": GeminiSafety.ratingMembers,
             "content": .members(["parts": .members(["text": .all, "thought": .all])]),
         ]),
     ])

@@ -26,13 +26,18 @@ enum GeminiStream {
             decoder.setFinishReason(raw, GeminiAdapter.finishReason(raw))
             if decoder.partial.finishReason == .contentFiltered {
                 decoder.contentFilterCode = raw
-                decoder.contentFilterMessage = candidate?["finishMessage"]?.nonEmptyString
+                decoder.contentFilterMessage = GeminiSafety.message(
+                    stage: "response", field: "finishReason", reason: raw,
+                    providerMessage: candidate?["finishMessage"]?.nonEmptyString, ratings: candidate?["safetyRatings"])
             }
             decoder.markTerminator()
         }
         if let blockReason = json["promptFeedback"]?["blockReason"]?.nonEmptyString {
+            let feedback = json["promptFeedback"]
             decoder.contentFilterCode = blockReason
-            decoder.contentFilterMessage = json["promptFeedback"]?["blockReasonMessage"]?.nonEmptyString
+            decoder.contentFilterMessage = GeminiSafety.message(
+                stage: "prompt", field: "blockReason", reason: blockReason,
+                providerMessage: feedback?["blockReasonMessage"]?.nonEmptyString, ratings: feedback?["safetyRatings"])
             decoder.markTerminator()
         }
     }

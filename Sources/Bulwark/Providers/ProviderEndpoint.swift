@@ -6,6 +6,9 @@ public enum ProviderKind: String, Sendable, Hashable, CaseIterable, Codable {
     case anthropic
     /// Google Gemini API (`generateContent`).
     case google
+    /// Gemini on Vertex AI: the Gemini API's bodies under a Google Cloud project and location, with
+    /// OAuth2 access tokens instead of an API key.
+    case vertex
 }
 
 /// Where and how to reach one configured provider.
@@ -26,6 +29,13 @@ public struct ProviderEndpoint: Sendable, Hashable {
     public var anthropicVersion: String
     /// Extra request headers (`OpenAI-Organization`, `anthropic-beta`, …), sent after the adapter's own.
     public var extraHeaders: HTTPHeaderFields
+    /// Vertex AI: the Google Cloud project in the request path.
+    public var vertexProject: String?
+    /// Vertex AI: the location (`europe-west4`, `global`) in the request path, which also picks the host
+    /// unless ``baseURL`` overrides it (see ``vertexRoot``).
+    public var vertexLocation: String?
+    /// Gemini and Vertex AI: the `safetySettings` sent with every request (none: the model's defaults).
+    public var safetySettings: [GeminiSafetySetting]
 
     /// Gemini's default API version path segment.
     public static let defaultGeminiAPIVersion = "v1beta"
@@ -38,6 +48,7 @@ public struct ProviderEndpoint: Sendable, Hashable {
         case .openai: return "https://api.openai.com/v1"
         case .anthropic: return "https://api.anthropic.com"
         case .google: return "https://generativelanguage.googleapis.com"
+        case .vertex: return vertexGlobalHost
         }
     }
 
@@ -49,7 +60,10 @@ public struct ProviderEndpoint: Sendable, Hashable {
         model: String,
         geminiAPIVersion: String = ProviderEndpoint.defaultGeminiAPIVersion,
         anthropicVersion: String = ProviderEndpoint.defaultAnthropicVersion,
-        extraHeaders: HTTPHeaderFields = [:]
+        extraHeaders: HTTPHeaderFields = [:],
+        vertexProject: String? = nil,
+        vertexLocation: String? = nil,
+        safetySettings: [GeminiSafetySetting] = []
     ) {
         self.name = name ?? kind.rawValue
         self.kind = kind
@@ -58,6 +72,9 @@ public struct ProviderEndpoint: Sendable, Hashable {
         self.geminiAPIVersion = geminiAPIVersion
         self.anthropicVersion = anthropicVersion
         self.extraHeaders = extraHeaders
+        self.vertexProject = vertexProject
+        self.vertexLocation = vertexLocation
+        self.safetySettings = safetySettings
     }
 
     /// The adapter for this endpoint's ``kind``.
@@ -65,7 +82,7 @@ public struct ProviderEndpoint: Sendable, Hashable {
         switch kind {
         case .openai: return OpenAIAdapter(endpoint: self)
         case .anthropic: return AnthropicAdapter(endpoint: self)
-        case .google: return GeminiAdapter(endpoint: self)
+        case .google, .vertex: return GeminiAdapter(endpoint: self)
         }
     }
 

@@ -87,7 +87,7 @@ package struct StreamDecoder: Sendable {
         switch kind {
         case .openai: return "[DONE] terminator"
         case .anthropic: return "message_stop event"
-        case .google: return "finishReason"
+        case .google, .vertex: return "finishReason"
         }
     }
 
@@ -95,7 +95,7 @@ package struct StreamDecoder: Sendable {
         switch kind {
         case .openai: OpenAIStream.handle(event, atEndOfInput: atEndOfInput, decoder: &self, into: &output)
         case .anthropic: AnthropicStream.handle(event, atEndOfInput: atEndOfInput, decoder: &self, into: &output)
-        case .google: GeminiStream.handle(event, atEndOfInput: atEndOfInput, decoder: &self, into: &output)
+        case .google, .vertex: GeminiStream.handle(event, atEndOfInput: atEndOfInput, decoder: &self, into: &output)
         }
     }
 

@@ -11,6 +11,7 @@ enum DemoSetup {
         case .openai: return "sk-bulwark-demo-simulated-key-not-real-0000"
         case .anthropic: return "sk-ant-bulwark-demo-simulated-key-not-real-0000"
         case .google: return "AIzaSy-Bulwark_Demo-Simulated_Key-00000"
+        case .vertex: return ""
         }
     }
 
@@ -52,7 +53,8 @@ enum DemoSetup {
     }
 
     /// `settings` (the built-in ones, or a user's `bulwark.yaml`) with every provider pointed at the
-    /// simulator at `simulatorURL` and given a fake key variable.
+    /// simulator at `simulatorURL` and given a fake key variable (`vertex` providers: an access-token
+    /// variable, see ``environment(for:vertexToken:)``).
     static func pointedAtSimulator(_ settings: BulwarkConfiguration, simulatorURL: String) -> BulwarkConfiguration {
         var result = settings
         result.providers = settings.providers.enumerated().map { index, provider in
@@ -60,6 +62,11 @@ enum DemoSetup {
             switch provider.kind {
             case .openai: provider.baseURL = simulatorURL + "/v1"
             case .anthropic, .google: provider.baseURL = simulatorURL
+            case .vertex:
+                provider.baseURL = simulatorURL
+                provider.credentialsFile = nil
+                provider.accessTokenEnvironmentVariable = keyVariable(index: index)
+                return provider
             }
             provider.apiKeyEnvironmentVariable = keyVariable(index: index)
             return provider
@@ -67,11 +74,16 @@ enum DemoSetup {
         return result
     }
 
-    /// The environment the client reads its keys from: one fake key per provider, nothing else.
-    static func environment(for settings: BulwarkConfiguration) -> [String: String] {
+    /// The environment the client reads its keys from: one fake key per provider, and for `vertex`
+    /// providers `vertexToken` (an access token the simulator issued), nothing else.
+    static func environment(for settings: BulwarkConfiguration, vertexToken: String) -> [String: String] {
         var environment: [String: String] = [:]
         for provider in settings.providers {
-            environment[provider.apiKeyEnvironmentVariable] = fakeKey(for: provider.kind)
+            if provider.kind == .vertex, let variable = provider.accessTokenEnvironmentVariable {
+                environment[variable] = vertexToken
+            } else {
+                environment[provider.apiKeyEnvironmentVariable] = fakeKey(for: provider.kind)
+            }
         }
         return environment
     }
@@ -81,7 +93,7 @@ enum DemoSetup {
         switch kind {
         case .openai: return .openai
         case .anthropic: return .anthropic
-        case .google: return .google
+        case .google, .vertex: return .google
         }
     }
 }

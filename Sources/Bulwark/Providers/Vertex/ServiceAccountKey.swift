@@ -18,7 +18,10 @@ public struct ServiceAccountKey: Sendable, Equatable {
     /// the key itself.
     public static func load(path: String) throws(VertexCredentialError) -> ServiceAccountKey {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw VertexCredentialError(source: path, reason: "cannot read the service-account file")
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let why = !exists ? "no such file" : isDirectory.boolValue ? "a directory" : "not readable"
+            throw VertexCredentialError(source: path, reason: "cannot read the service-account file (\(why))")
         }
         return try parse(data, source: path)
     }

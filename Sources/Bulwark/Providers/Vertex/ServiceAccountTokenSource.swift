@@ -3,7 +3,9 @@ public import Foundation
 /// Access tokens for a service account: a JWT signed with its key (RS256) is exchanged at its
 /// `token_uri`; the token is cached and refreshed `refreshMargin` before it expires, by one exchange at
 /// a time however many requests need it. While a refresh fails, a cached token that has not expired yet
-/// is still used; once none is left, the failure is an error naming the key file and the reason.
+/// is still used; once none is left, the failure is an error naming the key file and the reason, and
+/// that error is given again without a new exchange for `failureCooldown` seconds, so that a refused key
+/// costs the token endpoint one request per cooldown however much traffic there is.
 public actor ServiceAccountTokenSource: AccessTokenSource {
     private struct Token {
         var value: String
@@ -17,6 +19,9 @@ public actor ServiceAccountTokenSource: AccessTokenSource {
     private let refreshMargin: TimeInterval
     private var cached: Token?
     private var refreshing: Task<Token, any Error>?
+    private let failureCooldown: TimeInterval
+    /// The last failed refresh and until when it is given again instead of a new exchange.
+    private var lastFailure: (error: VertexCredentialError, until: Date)?
 
     /// Longest wait for the token endpoint.
     static let exchangeTimeout = Duration.seconds(10)
@@ -24,8 +29,9 @@ public actor ServiceAccountTokenSource: AccessTokenSource {
     /// A source for `key`, read from `file` (named in errors), exchanging over `transport`.
     public init(
         key: ServiceAccountKey, file: String, transport: any HTTPTransport, refreshMargin: TimeInterval = 300,
-        now: @escaping @Sendable () -> Date = Date.init
+        failureCooldown: TimeInterval = 5, now: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.failureCooldown = failureCooldown
         self.key = key
         self.file = file
         self.transport = transport
@@ -36,6 +42,10 @@ public actor ServiceAccountTokenSource: AccessTokenSource {
     public func accessToken() async throws(VertexCredentialError) -> String {
         let current = now()
         if let cached, cached.expires.timeIntervalSince(current) > refreshMargin { return cached.value }
+        if let lastFailure, current < lastFailure.until {
+            if let cached, cached.expires > current { return cached.value }
+            throw lastFailure.error
+        }
         let task: Task<Token, any Error>
         if let refreshing {
             task = refreshing
@@ -48,11 +58,15 @@ public actor ServiceAccountTokenSource: AccessTokenSource {
             let token = try await task.value
             cached = token
             refreshing = nil
+            lastFailure = nil
             return token.value
         } catch {
             refreshing = nil
-            if let cached, cached.expires > now() { return cached.value }
-            throw error as? VertexCredentialError ?? VertexCredentialError(source: file, reason: "token refresh failed: \(error)")
+            let failure = error as? VertexCredentialError ?? VertexCredentialError(source: file, reason: "token refresh failed: \(error)")
+            let failedAt = now()
+            lastFailure = (failure, failedAt.addingTimeInterval(failureCooldown))
+            if let cached, cached.expires > failedAt { return cached.value }
+            throw failure
         }
     }
 

@@ -1,0 +1,20 @@
+extension ProviderSlot {
+    /// The HTTP request of one attempt, authenticated with the slot's API key or, for a `vertex` provider,
+    /// with an access token from its token source (cached there; refreshed before it expires).
+    ///
+    /// A token that cannot be had is an `authentication` error (status 0) naming the credentials file or
+    /// variable and why, never the key or a token; like any `authentication` error it is not retried, and
+    /// the request moves on to the next provider.
+    func makeHTTPRequest(for request: ChatRequest) async throws(ProviderError) -> ProviderHTTPRequest {
+        guard let tokenSource else { return try adapter.makeHTTPRequest(for: request, apiKey: apiKey.value) }
+        let token: String
+        do {
+            token = try await tokenSource.accessToken()
+        } catch {
+            throw ProviderError(
+                errorType: .authentication, statusCode: 0, providerErrorType: "access_token_unavailable",
+                message: "\(name): no OAuth2 access token: \(error.description)")
+        }
+        return try adapter.makeHTTPRequest(for: request, apiKey: token)
+    }
+}
