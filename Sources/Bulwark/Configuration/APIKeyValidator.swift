@@ -37,14 +37,22 @@ public enum APIKeyValidator {
         return nil
     }
 
-    /// Reads every provider's key from `environment`, stripping surrounding whitespace, and reports
-    /// every missing or malformed key at once.
+    /// Reads every provider's key from `environment` (or from its `api_key_file`), stripping surrounding
+    /// whitespace, and reports every missing, unreadable or malformed key at once.
     public static func resolveKeys(
         for providers: [ProviderConfiguration], environment: [String: String]
     ) throws(ConfigurationError) -> [String: APIKey] {
         var keys: [String: APIKey] = [:]
         var problems: [ConfigurationError.Problem] = []
         for provider in providers where !provider.keyless {
+            if let path = provider.apiKeyFile {
+                switch readKeyFile(path, kind: provider.kind) {
+                case .success(let read): keys[provider.name] = read.key
+                case .failure(let problem):
+                    problems.append(.init(path: "providers.\(provider.name).api_key_file", message: problem.message))
+                }
+                continue
+            }
             let variable = provider.apiKeyEnvironmentVariable
             let path = "providers.\(provider.name).api_key_env"
             guard isVariableName(variable) else {

@@ -37,7 +37,7 @@ extension BulwarkConfiguration {
 }
 
 /// Walks the YAML tree, reading typed values and collecting problems instead of stopping at the first.
-private struct NodeReader {
+struct NodeReader {
     var problems: [ConfigurationError.Problem] = []
 
     mutating func problem(_ path: String, _ node: Node?, _ message: String) {
@@ -233,7 +233,7 @@ private struct NodeReader {
         let path = "providers[\(index)]"
         guard let entry = mapping(node, path, allowed: [
             "name", "kind", "model", "base_url", "api_key_env", "priority", "timeout_seconds", "max_retries",
-            "rate_limits", "pricing", "api_version", "keyless",
+            "rate_limits", "pricing", "api_version", "keyless", "api_key_file", "organization", "project", "headers",
         ]) else {
             problem(path, node, "expected a mapping with at least name and model")
             return nil
@@ -273,11 +273,13 @@ private struct NodeReader {
         if let node = entry["keyless"] {
             if let value = node.bool { keyless = value } else { problem("\(path).keyless", node, "expected true or false") }
         }
+        let extras = providerExtras(entry, path: path, kind: kind, keyless: keyless)
         guard let name, let kind, let model else { return nil }
         return ProviderConfiguration(
             name: name, kind: kind, model: model, baseURL: baseURL, apiKeyEnvironmentVariable: keyVariable,
             priority: priority, timeoutSeconds: timeout, maxRetries: maxRetries, rateLimits: rateLimits,
-            pricing: pricing, apiVersion: apiVersion, keyless: keyless)
+            pricing: pricing, apiVersion: apiVersion, keyless: keyless, apiKeyFile: extras.apiKeyFile,
+            organization: extras.organization, project: extras.project, headers: extras.headers)
     }
 
     mutating func checkUniqueNames(_ providers: [ProviderConfiguration], _ sequence: Node.Sequence) {

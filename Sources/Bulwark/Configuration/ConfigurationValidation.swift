@@ -28,6 +28,7 @@ extension BulwarkConfiguration {
                 problems.append(.init(
                     path: "\(path).api_key_env", message: "names no key variable; set one, or keyless: true for a local gateway"))
             }
+            problems += provider.headerProblems(path: path)
             check("\(path).priority", provider.priority, minimum: 0)
             if let timeout = provider.timeoutSeconds { check("\(path).timeout_seconds", timeout, minimum: 0.001) }
             if let retries = provider.maxRetries { check("\(path).max_retries", retries, minimum: 0) }
