@@ -69,6 +69,10 @@ public enum MetricCatalog {
         name: "llm_api_shared_state_errors_total",
         help: "Operations on the shared-state store that failed or timed out and fell back to local state, by operation.",
         type: .counter)
+    public static let keyReloads = MetricDescriptor(
+        name: "llm_api_key_reloads_total",
+        help: "API keys re-read from a provider's api_key_file, by result: ok (in use now) or invalid (refused; the previous key stays).",
+        type: .counter)
     public static let alertFiring = MetricDescriptor(
         name: "llm_api_alert_firing",
         help: "Alerts firing in the exporter's in-process evaluator (1 firing, 0 not).",

@@ -16,11 +16,13 @@ struct SmallFamilies {
     var eventsRejected = LabeledFamily(MetricCatalog.eventsRejected, labelNames: ["reason"])
     var sharedStateUp = LabeledFamily(MetricCatalog.sharedStateUp, labelNames: [])
     var sharedStateErrors = LabeledFamily(MetricCatalog.sharedStateErrors, labelNames: ["operation"])
+    var keyReloads = LabeledFamily(MetricCatalog.keyReloads, labelNames: ["provider", "result"])
 
     static var all: [WritableKeyPath<SmallFamilies, LabeledFamily>] {
         [
             \.requests, \.fallbacks, \.hedges, \.circuitState, \.circuitOpens, \.rateLimitRemaining, \.rateLimitLimit,
             \.outageSeverity, \.dailyBudget, \.alertFiring, \.eventsRejected, \.sharedStateUp, \.sharedStateErrors,
+            \.keyReloads,
         ]
     }
 
