@@ -50,8 +50,10 @@ struct AttemptRunner: Sendable {
         var firstTokenAt: Double?
         var delivered = false
         var result: Result<ChatResult, ProviderError>
+        var usedKey: LoadedAPIKey?
         do {
-            let httpRequest = try slot.adapter.makeHTTPRequest(for: context.request, apiKey: slot.apiKey.value)
+            let httpRequest: ProviderHTTPRequest
+            (httpRequest, usedKey) = try slot.makeHTTPRequest(for: context.request)
             if let deliver {
                 result = try await stream(
                     httpRequest, slot: slot, timeout: timeout, started: started,
@@ -69,6 +71,7 @@ struct AttemptRunner: Sendable {
         } catch {
             result = .failure(error)
         }
+        if case .failure(let error) = result { result = .failure(ProviderSlot.namingKey(error, usedKey)) }
         // Whatever broke when the caller gave up (a cancelled read, a closed connection) is the caller's.
         if Task.isCancelled, case .failure(let error) = result, error.errorType != .cancelled {
             result = .failure(Self.cancelled(slot, partial: error.partial))

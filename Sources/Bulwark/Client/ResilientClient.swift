@@ -45,9 +45,9 @@ public final class ResilientClient: Sendable {
     ) throws(ConfigurationError) {
         var problems = configuration.problems()
         if configuration.providers.isEmpty { problems.append(.init(path: "providers", message: "no provider is configured")) }
-        var keys: [String: APIKey] = [:]
+        var credentials: [String: ProviderCredentials] = [:]
         do {
-            keys = try APIKeyValidator.resolveKeys(for: configuration.providers, environment: environment)
+            credentials = try APIKeyValidator.resolveCredentials(for: configuration.providers, environment: environment)
         } catch {
             problems += error.problems
         }
@@ -58,11 +58,13 @@ public final class ResilientClient: Sendable {
             ? AsyncHTTPClientTransport(connectTimeout: .milliseconds(Int64(configuration.connectTimeoutSeconds * 1000)))
             : nil
         self.init(
-            configuration: configuration, keys: keys, transport: transport ?? owned!, recorder: recorder, clock: clock,
-            timerClock: timerClock, random: RandomSource(), owning: owned, sharedState: sharedState)
+            configuration: configuration, keys: [:], transport: transport ?? owned!, recorder: recorder, clock: clock,
+            timerClock: timerClock, random: RandomSource(), owning: owned, sharedState: sharedState, credentials: credentials)
     }
 
-    /// Creates a client with keys already resolved (see ``APIKeyValidator``).
+    /// Creates a client with keys already resolved (see ``APIKeyValidator``). Providers' `env:` header
+    /// values are read from the process environment; `api_key_file` is not read or watched (use
+    /// ``init(configuration:environment:transport:recorder:clock:timerClock:sharedState:)`` for both).
     ///
     /// - Parameters:
     ///   - clock: drives backoff waits, rate-limit windows, breaker recovery and outage windows.
@@ -95,7 +97,8 @@ public final class ResilientClient: Sendable {
         timerClock: any ResilienceClock,
         random: RandomSource,
         owning: AsyncHTTPClientTransport? = nil,
-        sharedState: (any SharedStateStore)? = nil
+        sharedState: (any SharedStateStore)? = nil,
+        credentials: [String: ProviderCredentials]? = nil
     ) {
         ownedTransport = owning
         shutdownGracePeriod = configuration.shutdownGracePeriodSeconds
@@ -106,7 +109,9 @@ public final class ResilientClient: Sendable {
         }
         slots = configuration.providers.sorted { $0.priority < $1.priority }.map { provider in
             ProviderSlot(
-                configuration: provider, apiKey: keys[provider.name] ?? APIKey(""), settings: configuration,
+                configuration: provider,
+                credentials: credentials?[provider.name] ?? ProviderCredentials(provider, given: keys[provider.name]),
+                settings: configuration,
                 clock: clock, random: random, recorder: recorder, shared: shared)
         }
         runner = AttemptRunner(
@@ -129,6 +134,7 @@ public final class ResilientClient: Sendable {
     /// again does nothing more.
     public func shutdown() async {
         _ = await lifecycle.drain(gracePeriod: shutdownGracePeriod)
+        for slot in slots { slot.keyWatcher?.stop() }
         await ownedTransport?.shutdown()
     }
 
