@@ -20,7 +20,10 @@ import Synchronization
 /// - `POST /v1/messages` — Anthropic (`stream: true` → named SSE events);
 /// - `POST /v1beta/models/{model}:generateContent`, `…:streamGenerateContent?alt=sse`, and the same under
 ///   `/v1/models/` — Gemini (without `alt=sse`, a JSON array of chunks);
-/// - `GET /simulator/stats` (``SimulatorStats/json``), `POST /simulator/reset[?seed=N]`, `GET /healthz`.
+/// - `GET /simulator/stats` (``SimulatorStats/json``), `POST /simulator/reset[?seed=N]`, `GET /healthz`;
+/// - `POST /simulator/keys?provider=P` with `{"valid_keys": [...]}` (or `null`) changes the keys a provider
+///   accepts mid-run (``setValidKeys(_:for:)``); `GET /simulator/headers?provider=P` lists the headers of its
+///   recent requests, credentials redacted (``recentRequestHeaders(for:)``).
 ///
 /// Auth: OpenAI `Authorization: Bearer`; Anthropic `x-api-key` or `Authorization: Bearer`, any
 /// `anthropic-version`; Gemini `x-goog-api-key` or `?key=`. A missing key gets the provider's own error
@@ -38,6 +41,8 @@ public final class ProviderSimulator: Sendable {
     private let server = Mutex<HTTPServer?>(nil)
     private let aborts: ClientAbortMonitor
     private let vertexTokens: VertexTokenEndpoint
+    /// Keys accepted at run time and the headers of recent requests.
+    let inspector = RequestInspector()
 
     /// Creates a simulator; nothing listens until ``start(host:port:)``.
     ///
@@ -62,7 +67,7 @@ public final class ProviderSimulator: Sendable {
         let aborts = ClientAbortMonitor()
         self.aborts = aborts
         vertexTokens = tokens
-        router = Self.makeRouter(engine, aborts: aborts, tokens: tokens)
+        router = Self.makeRouter(engine, aborts: aborts, tokens: tokens, inspector: inspector)
     }
 
     /// Whether `token` is an access token the token endpoint issued and that has not expired.
@@ -130,6 +135,7 @@ public final class ProviderSimulator: Sendable {
     public func reset(seed: UInt64? = nil) {
         engine.reset(seed: seed)
         aborts.reset()
+        inspector.reset()
     }
 
     /// The answer `provider` would give to a single user message `prompt` under this scenario and seed,
@@ -142,19 +148,23 @@ public final class ProviderSimulator: Sendable {
 
     // MARK: Routes
 
-    private static func makeRouter(_ engine: SimulatorEngine, aborts: ClientAbortMonitor, tokens: VertexTokenEndpoint) -> Router {
+    private static func makeRouter(
+        _ engine: SimulatorEngine, aborts: ClientAbortMonitor, tokens: VertexTokenEndpoint, inspector: RequestInspector
+    ) -> Router {
         var router = Router()
         router.post("/v1/chat/completions") { request in
-            await Self.handle(.openai, request, engine: engine, aborts: aborts)
+            await Self.handle(.openai, request, engine: engine, aborts: aborts, inspector: inspector)
         }
         router.post("/v1/messages") { request in
-            await Self.handle(.anthropic, request, engine: engine, aborts: aborts)
+            await Self.handle(.anthropic, request, engine: engine, aborts: aborts, inspector: inspector)
         }
         for prefix in ["/v1beta/models/", "/v1/models/"] {
             router.post(prefix: prefix) { request in
-                await Self.handle(.google, request, engine: engine, aborts: aborts, prefix: prefix)
+                await Self.handle(.google, request, engine: engine, aborts: aborts, inspector: inspector, prefix: prefix)
             }
         }
+        router.post("/simulator/keys") { request in inspector.setKeysRoute(request) }
+        router.get("/simulator/headers") { request in inspector.headersRoute(request) }
         router.get("/simulator/stats") { _ in
             HTTPResponse.json(Self.stats(engine, aborts).json)
         }
@@ -166,6 +176,7 @@ public final class ProviderSimulator: Sendable {
             }
             engine.reset(seed: seed)
             aborts.reset()
+            inspector.reset()
             return .json("{\"reset\": true, \"seed\": \(engine.seed)}\n")
         }
         router.post("/oauth2/token") { request in
@@ -181,6 +192,7 @@ public final class ProviderSimulator: Sendable {
         _ request: HTTPRequest,
         engine: SimulatorEngine,
         aborts: ClientAbortMonitor,
+        inspector: RequestInspector,
         prefix: String = ""
     ) async -> HTTPResponse {
         // While the answer is prepared, a client that closes its connection is seen by the socket table.
@@ -206,7 +218,8 @@ public final class ProviderSimulator: Sendable {
             }
         }
 
-        switch Auth.check(provider, request, script) {
+        inspector.record(provider, request.headers)
+        switch Auth.check(provider, request, script, validKeys: inspector.validKeys(provider) ?? script.validKeys) {
         case .ok: break
         case .missing(let status), .invalid(let status):
             return errorResponse(engine.rejectEarly(provider, status, fault: .auth, isStream: isStream))
@@ -352,7 +365,9 @@ enum Auth {
         case invalid(ErrorStatus)
     }
 
-    static func check(_ provider: SimulatedProvider, _ request: HTTPRequest, _ script: ProviderScenario) -> Outcome {
+    static func check(
+        _ provider: SimulatedProvider, _ request: HTTPRequest, _ script: ProviderScenario, validKeys: [String]?
+    ) -> Outcome {
         let bearer = request.headers["Authorization"].flatMap(bearerToken)
         let key: String?
         switch provider {
@@ -365,7 +380,7 @@ enum Auth {
         }
         let isInvalid =
             (!script.invalidKeyMarker.isEmpty && key.contains(script.invalidKeyMarker))
-            || (script.validKeys.map { !$0.contains(key) } ?? false)
+            || (validKeys.map { !$0.contains(key) } ?? false)
         guard !isInvalid else {
             return .invalid(provider == .google ? ErrorStatus(400, variant: "api_key_invalid") : 401)
         }
