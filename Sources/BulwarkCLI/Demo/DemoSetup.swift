@@ -1,5 +1,6 @@
 import BulwarkSimulator
 import Bulwark
+import Foundation
 
 /// The resilient client's configuration for the demo: the three providers in a fallback chain, all
 /// pointing at the simulator, with fake keys that only the simulator accepts.
@@ -62,16 +63,23 @@ enum DemoSetup {
             case .anthropic, .google: provider.baseURL = simulatorURL
             }
             provider.apiKeyEnvironmentVariable = keyVariable(index: index)
+            provider.apiKeyFile = nil
             return provider
         }
         return result
     }
 
-    /// The environment the client reads its keys from: one fake key per provider, nothing else.
+    /// The environment the client reads its keys from: one fake key per provider, and the variables
+    /// that `env:` header values name, from the process environment; nothing else.
     static func environment(for settings: BulwarkConfiguration) -> [String: String] {
         var environment: [String: String] = [:]
+        let process = ProcessInfo.processInfo.environment
         for provider in settings.providers {
             environment[provider.apiKeyEnvironmentVariable] = fakeKey(for: provider.kind)
+            for field in provider.headers where field.value.hasPrefix("env:") {
+                let variable = String(field.value.dropFirst(4))
+                environment[variable] = process[variable]
+            }
         }
         return environment
     }
