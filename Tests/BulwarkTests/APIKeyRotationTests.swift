@@ -2,6 +2,7 @@ import BulwarkCore
 import BulwarkSimulator
 import BulwarkTesting
 import Foundation
+import Synchronization
 import Testing
 @testable import Bulwark
 
@@ -57,6 +58,10 @@ import Testing
         return reloads(recorder)
     }
 
+    final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+    }
+
     static func request() -> ChatRequest { ChatRequest(messages: [.user("hello")], maxTokens: 16) }
 
     @Test func headersArriveExactlyAndCredentialsAreNotRecorded() async throws {
@@ -82,7 +87,9 @@ import Testing
     @Test func aRotatedFileIsUsedOnceReadAndAMalformedOneIsRefused() async throws {
         let setup = try Self.start()
         defer { try? FileManager.default.removeItem(atPath: setup.directory) }
-        // Steady traffic through every step; each step waits for the reload it caused.
+        // Steady traffic, one request after the other, through every step; each step waits for the reload
+        // it caused and for requests made after it.
+        let completed = Counter()
         let traffic = Task {
             var failures: [String] = []
             while !Task.isCancelled {
@@ -91,10 +98,18 @@ import Testing
                 } catch {
                     failures.append("\(error)")
                 }
-                try? await Task.sleep(for: .milliseconds(20))
+                completed.value.add(1, ordering: .relaxed)
+                try? await Task.sleep(for: .milliseconds(10))
             }
             return failures
         }
+        /// Waits until `count` more requests completed; with one request at a time, the second of them
+        /// started after this call.
+        func waitForRequests(_ count: Int) async throws {
+            let target = completed.value.load(ordering: .relaxed) + count
+            while completed.value.load(ordering: .relaxed) < target { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        try await waitForRequests(5)
 
         // A malformed replacement is refused; the old key stays in use.
         try Self.replace(setup.keyFile, with: "not a key at all\n")
@@ -102,6 +117,7 @@ import Testing
         let refusal = try #require(reloads.first ?? nil, "\(reloads)")
         #expect(refusal.contains("file \(setup.keyFile)") && refusal.contains("the previous key stays in use"), "\(refusal)")
         #expect(!refusal.contains("not a key"), "\(refusal)")
+        try await waitForRequests(5)
 
         // The rotation: the provider accepts both keys, the file changes, and once the client has read the
         // new key the old one is revoked.
@@ -109,21 +125,22 @@ import Testing
         try Self.replace(setup.keyFile, with: Self.newKey + "\n")
         reloads = try await Self.waitForReloads(setup.recorder, count: 2)
         #expect(reloads.count == 2 && reloads[1] == nil, "\(reloads)")
-        try await Task.sleep(for: .milliseconds(300))  // requests that started with the old key finish
+        try await waitForRequests(2)  // the request in flight with the old key, if any, has finished
         setup.simulator.setValidKeys([Self.newKey], for: .openai)
-        try await Task.sleep(for: .milliseconds(500))
+        try await waitForRequests(5)
 
         // An explicit reload (SIGHUP) re-reads the file even though it did not change.
         setup.client.reloadAPIKeys()
         reloads = try await Self.waitForReloads(setup.recorder, count: 3)
         #expect(reloads.count == 3 && reloads[2] == nil, "\(reloads)")
+        try await waitForRequests(5)
         traffic.cancel()
         let failures = await traffic.value
         await setup.client.shutdown()
         let stats = setup.simulator.stats()
         await setup.simulator.stop()
         #expect(failures.isEmpty, "\(failures)")
-        #expect(stats.total > 20, "too little traffic to prove anything: \(stats.total)")
+        #expect(stats.total >= 22, "\(stats.total)")
         #expect(!setup.recorder.events.contains { $0.statusCode == 401 })
         #expect(setup.client.apiKeySources().first?.key?.hasPrefix("key from file \(setup.keyFile) loaded") == true)
     }

@@ -111,7 +111,7 @@ import Glibc
         try Self.setValidKeys([Self.oldKey, Self.newKey], port: port)
         try volume.publish(Self.newKey)
         #expect(Self.waitForReloads("ok", count: 1, metricsPort: metricsPort) == 1)
-        Thread.sleep(forTimeInterval: 0.3)
+        Thread.sleep(forTimeInterval: 1)
         try Self.setValidKeys([Self.newKey], port: port)
 
         // SIGHUP re-reads the file.
