@@ -26,7 +26,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
             do {
                 _ = try APIKeyValidator.resolveCredentials(for: configuration.providers, environment: ProcessInfo.processInfo.environment)
             } catch {
-                var error = error
+                var error = (try? String(contentsOfFile: file, encoding: .utf8)).map(error.locating(in:)) ?? error
                 error.source = file
                 FileHandle.standardError.write(Data("\(error)\n".utf8))
                 throw ExitCode(2)

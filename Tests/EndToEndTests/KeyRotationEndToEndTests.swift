@@ -179,9 +179,9 @@ import Glibc
         let keys = try runCommand(try Tools.bulwark(), ["check-config", "\(directory)/bulwark.yaml"])
         #expect(keys.status == 2)
         for expected in [
-            "providers.openai.api_key_file: the key in file \(directory)/malformed does not start with sk-",
-            "providers.openai.headers.X-Title: environment variable BULWARK_E2E_UNSET_TITLE is not set",
-            "providers.anthropic.api_key_file: cannot read file \(directory)/missing",
+            "line 4: providers.openai.api_key_file: the key in file \(directory)/malformed does not start with sk-",
+            "line 5: providers.openai.headers.X-Title: environment variable BULWARK_E2E_UNSET_TITLE is not set",
+            "line 8: providers.anthropic.api_key_file: cannot read file \(directory)/missing",
         ] {
             #expect(keys.output.contains(expected), "missing \(expected) in \(keys.output)")
         }

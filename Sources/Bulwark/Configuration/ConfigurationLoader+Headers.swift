@@ -84,3 +84,33 @@ extension NodeReader {
         return headers
     }
 }
+
+extension ConfigurationError {
+    /// These problems with their lines in `yaml` filled in where a path names a provider's key
+    /// (`providers.openai.api_key_file`, `providers.openai.headers.X-Title`), as the key and credential
+    /// checks report them; a key absent from the file (a default `api_key_env`) gets the provider's line.
+    public func locating(in yaml: String) -> ConfigurationError {
+        guard let root = try? Yams.compose(yaml: yaml), let providers = root.mapping?["providers"]?.sequence else { return self }
+        var lines: [String: Int] = [:]
+        for entry in providers {
+            guard let mapping = entry.mapping, let name = mapping["name"]?.string else { continue }
+            let base = "providers.\(name)"
+            lines[base] = entry.mark?.line
+            for (key, value) in mapping {
+                guard let keyName = key.string else { continue }
+                lines["\(base).\(keyName)"] = key.mark?.line
+                guard keyName == "headers", let headers = value.mapping else { continue }
+                for (header, _) in headers {
+                    if let headerName = header.string { lines["\(base).headers.\(headerName)"] = header.mark?.line }
+                }
+            }
+        }
+        var located = self
+        for index in located.problems.indices where located.problems[index].line == nil {
+            let path = located.problems[index].path
+            let provider = path.split(separator: ".").prefix(2).joined(separator: ".")
+            located.problems[index].line = lines[path] ?? lines[provider]
+        }
+        return located
+    }
+}
