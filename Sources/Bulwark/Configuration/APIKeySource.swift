@@ -23,7 +23,7 @@ public enum APIKeySource: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .environment(let variable): return "env \(variable)"
         case .file(let path): return "file \(path)"
-        case .provided: return "the keys given to the client"
+        case .provided: return "ResilientClient(keys:)"
         }
     }
 }
