@@ -40,7 +40,7 @@ struct ChatCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)
         }
-        var recorders: [any MetricsRecorder] = []
+        var recorders: [any MetricsRecorder] = [KeyReloadReporter(command: "chat")]
         let sink = try logDirectory.map { try JSONLinesLogSink(configuration: LogSinkConfiguration(directory: $0)) }
         if let sink { recorders.append(sink) }
         defer { sink?.close() }

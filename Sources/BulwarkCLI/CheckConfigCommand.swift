@@ -11,7 +11,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
     @Argument(help: "The configuration file.")
     var file: String = "bulwark.yaml"
 
-    @Flag(name: .customLong("skip-keys"), help: "Check the file only, not the API keys in the environment.")
+    @Flag(name: .customLong("skip-keys"), help: "Check the file only, not the API keys (variables and key files) or env: header values.")
     var skipKeys = false
 
     func run() async throws {
@@ -24,9 +24,9 @@ struct CheckConfigCommand: AsyncParsableCommand {
         }
         if !skipKeys {
             do {
-                _ = try APIKeyValidator.resolveKeys(for: configuration.providers, environment: ProcessInfo.processInfo.environment)
+                _ = try APIKeyValidator.resolveCredentials(for: configuration.providers, environment: ProcessInfo.processInfo.environment)
             } catch {
-                var error = error
+                var error = (try? String(contentsOfFile: file, encoding: .utf8)).map(error.locating(in:)) ?? error
                 error.source = file
                 FileHandle.standardError.write(Data("\(error)\n".utf8))
                 throw ExitCode(2)

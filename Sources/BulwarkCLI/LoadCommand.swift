@@ -75,7 +75,7 @@ struct LoadCommand: AsyncParsableCommand {
         guard problems.isEmpty, let options, let settings else { throw Self.failure(problems.joined(separator: "\n")) }
 
         let counts = LoadRecorder()
-        var recorders: [any MetricsRecorder] = [counts]
+        var recorders: [any MetricsRecorder] = [counts, KeyReloadReporter(command: "load")]
         var exporter: Exporter?
         var sink: JSONLinesLogSink?
         if let address = options.listen {
@@ -127,6 +127,8 @@ struct LoadCommand: AsyncParsableCommand {
             throw Self.failure(error.description)
         }
 
+        let hangup = KeyReloadSignal.install(for: client, command: "load")
+        defer { hangup.cancel() }
         let driver = LoadDriver(client: client, options: options)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup)],

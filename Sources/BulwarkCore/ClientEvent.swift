@@ -21,6 +21,10 @@ public enum ClientEvent: Sendable, Hashable {
     /// An operation on the shared-state store failed or timed out and the client used its local state
     /// (`llm_api_shared_state_errors_total{operation}`).
     case sharedStateError(operation: SharedStateOperation)
+    /// A provider's key was re-read from its `api_key_file` (it changed, or a reload was asked for):
+    /// accepted when `problem` is `nil`, else refused for `problem` (which names the file, never the key)
+    /// and the previous key stays in use (`llm_api_key_reloads_total{provider,result="ok"|"invalid"}`).
+    case apiKeyReloaded(provider: String, file: String, problem: String?)
 }
 
 /// Why a logical request ended the way it did (`llm_api_requests_total{outcome}`).

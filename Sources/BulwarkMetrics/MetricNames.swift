@@ -16,6 +16,7 @@ enum BulwarkNames {
     static let hedges = "llm_api_hedges_total"
     static let sharedStateUp = "llm_api_shared_state_up"
     static let sharedStateErrors = "llm_api_shared_state_errors_total"
+    static let keyReloads = "llm_api_key_reloads_total"
 }
 
 /// The swift-metrics labels and dimension names of the `.openTelemetryGenAI` naming.
@@ -43,6 +44,8 @@ enum GenAINames {
     static let hedges = "bulwark.client.hedges"
     static let sharedStateUp = "bulwark.shared_state.up"
     static let sharedStateErrors = "bulwark.shared_state.errors"
+    static let keyReloads = "bulwark.api_key.reloads"
+    static let keyReloadResult = "bulwark.api_key.reload.result"
     static let hedgeResult = "bulwark.hedge.result"
     static let sharedStateOperation = "bulwark.shared_state.operation"
 

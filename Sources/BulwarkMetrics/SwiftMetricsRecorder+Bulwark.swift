@@ -92,6 +92,11 @@ extension SwiftMetricsRecorder {
         case .sharedStateError(let operation):
             let handle = cache.withLock { $0.handle(SeriesKey(N.sharedStateErrors, .counter, [("operation", operation.rawValue)])) }
             handle.increment(by: Int64(1))
+        case .apiKeyReloaded(let provider, _, let problem):
+            let handle = cache.withLock { cache in
+                cache.handle(SeriesKey(N.keyReloads, .counter, [("provider", cache.admitProvider(provider)), ("result", problem == nil ? "ok" : "invalid")]))
+            }
+            handle.increment(by: Int64(1))
         }
     }
 }

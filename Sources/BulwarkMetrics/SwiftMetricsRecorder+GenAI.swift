@@ -100,6 +100,11 @@ extension SwiftMetricsRecorder {
         case .sharedStateError(let operation):
             let handle = cache.withLock { $0.handle(SeriesKey(N.sharedStateErrors, .counter, [(N.sharedStateOperation, operation.rawValue)])) }
             handle.increment(by: Int64(1))
+        case .apiKeyReloaded(let provider, _, let problem):
+            let handle = cache.withLock { cache in
+                cache.handle(SeriesKey(N.keyReloads, .counter, [(N.bulwarkProvider, cache.admitProvider(provider)), (N.keyReloadResult, problem == nil ? "ok" : "invalid")]))
+            }
+            handle.increment(by: Int64(1))
         }
     }
 }

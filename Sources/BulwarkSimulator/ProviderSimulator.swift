@@ -27,7 +27,10 @@ import Synchronization
 ///   ``init(scenario:seed:vertexPublicKeyPEM:)``);
 /// - `GET /simulator/stats` (``SimulatorStats/json``), `POST /simulator/reset[?seed=N]`, `GET /healthz`;
 /// - `GET /status/{openai|anthropic|google}/api/v2/summary.json` — the provider's Statuspage v2 summary,
-///   following the scenario's phases (``Phase/reportedStatus``).
+///   following the scenario's phases (``Phase/reportedStatus``);
+/// - `POST /simulator/keys?provider=P` with `{"valid_keys": [...]}` (or `null`) changes the keys a provider
+///   accepts mid-run (``setValidKeys(_:for:)``); `GET /simulator/headers?provider=P` lists the headers of its
+///   recent requests, credentials redacted (``recentRequestHeaders(for:)``).
 ///
 /// Auth: OpenAI `Authorization: Bearer`; Anthropic `x-api-key` or `Authorization: Bearer`, any
 /// `anthropic-version`; Gemini `x-goog-api-key` or `?key=`. A missing key gets the provider's own error
@@ -47,6 +50,8 @@ public final class ProviderSimulator: Sendable {
     private let server = Mutex<HTTPServer?>(nil)
     private let aborts: ClientAbortMonitor
     private let vertexTokens: VertexTokenEndpoint
+    /// Keys accepted at run time and the headers of recent requests.
+    let inspector = RequestInspector()
 
     /// Creates a simulator; nothing listens until ``start(host:port:)``.
     ///
@@ -71,7 +76,7 @@ public final class ProviderSimulator: Sendable {
         let aborts = ClientAbortMonitor()
         self.aborts = aborts
         vertexTokens = tokens
-        router = Self.makeRouter(engine, aborts: aborts, tokens: tokens)
+        router = Self.makeRouter(engine, aborts: aborts, tokens: tokens, inspector: inspector)
     }
 
     /// Issues an access token the Vertex AI routes accept for an hour, without the JWT exchange (for
@@ -143,6 +148,7 @@ public final class ProviderSimulator: Sendable {
     public func reset(seed: UInt64? = nil) {
         engine.reset(seed: seed)
         aborts.reset()
+        inspector.reset()
     }
 
     /// The answer `provider` would give to a single user message `prompt` under this scenario and seed,
@@ -155,24 +161,28 @@ public final class ProviderSimulator: Sendable {
 
     // MARK: Routes
 
-    private static func makeRouter(_ engine: SimulatorEngine, aborts: ClientAbortMonitor, tokens: VertexTokenEndpoint) -> Router {
+    private static func makeRouter(
+        _ engine: SimulatorEngine, aborts: ClientAbortMonitor, tokens: VertexTokenEndpoint, inspector: RequestInspector
+    ) -> Router {
         var router = Router()
         router.post("/v1/chat/completions") { request in
-            await Self.handle(.openai, request, engine: engine, aborts: aborts)
+            await Self.handle(.openai, request, engine: engine, aborts: aborts, inspector: inspector)
         }
         router.post("/v1/messages") { request in
-            await Self.handle(.anthropic, request, engine: engine, aborts: aborts)
+            await Self.handle(.anthropic, request, engine: engine, aborts: aborts, inspector: inspector)
         }
         for prefix in ["/v1beta/models/", "/v1/models/"] {
             router.post(prefix: prefix) { request in
-                await Self.handle(.google, request, engine: engine, aborts: aborts, prefix: prefix)
+                await Self.handle(.google, request, engine: engine, aborts: aborts, inspector: inspector, prefix: prefix)
             }
         }
         for prefix in ["/v1/projects/", "/v1beta1/projects/"] {
             router.post(prefix: prefix) { request in
-                await Self.handle(.google, request, engine: engine, aborts: aborts, vertexTokens: tokens)
+                await Self.handle(.google, request, engine: engine, aborts: aborts, inspector: inspector, vertexTokens: tokens)
             }
         }
+        router.post("/simulator/keys") { request in inspector.setKeysRoute(request) }
+        router.get("/simulator/headers") { request in inspector.headersRoute(request) }
         router.get("/simulator/stats") { _ in
             HTTPResponse.json(Self.stats(engine, aborts).json)
         }
@@ -184,6 +194,7 @@ public final class ProviderSimulator: Sendable {
             }
             engine.reset(seed: seed)
             aborts.reset()
+            inspector.reset()
             return .json("{\"reset\": true, \"seed\": \(engine.seed)}\n")
         }
         router.post("/oauth2/token") { request in
@@ -206,6 +217,7 @@ public final class ProviderSimulator: Sendable {
         _ request: HTTPRequest,
         engine: SimulatorEngine,
         aborts: ClientAbortMonitor,
+        inspector: RequestInspector,
         prefix: String = "",
         vertexTokens: VertexTokenEndpoint? = nil
     ) async -> HTTPResponse {
@@ -243,7 +255,9 @@ public final class ProviderSimulator: Sendable {
             }
         }
 
-        switch vertexTokens.map({ Auth.checkVertex(request, tokens: $0) }) ?? Auth.check(provider, request, script) {
+        inspector.record(provider, request.headers)
+        switch vertexTokens.map({ Auth.checkVertex(request, tokens: $0) })
+            ?? Auth.check(provider, request, script, validKeys: inspector.validKeys(provider) ?? script.validKeys) {
         case .ok: break
         case .missing(let status), .invalid(let status):
             return errorResponse(engine.rejectEarly(provider, status, fault: .auth, isStream: isStream))
@@ -389,7 +403,9 @@ enum Auth {
         case invalid(ErrorStatus)
     }
 
-    static func check(_ provider: SimulatedProvider, _ request: HTTPRequest, _ script: ProviderScenario) -> Outcome {
+    static func check(
+        _ provider: SimulatedProvider, _ request: HTTPRequest, _ script: ProviderScenario, validKeys: [String]?
+    ) -> Outcome {
         let bearer = request.headers["Authorization"].flatMap(bearerToken)
         let key: String?
         switch provider {
@@ -402,7 +418,7 @@ enum Auth {
         }
         let isInvalid =
             (!script.invalidKeyMarker.isEmpty && key.contains(script.invalidKeyMarker))
-            || (script.validKeys.map { !$0.contains(key) } ?? false)
+            || (validKeys.map { !$0.contains(key) } ?? false)
         guard !isInvalid else {
             return .invalid(provider == .google ? ErrorStatus(400, variant: "api_key_invalid") : 401)
         }

@@ -52,10 +52,12 @@ struct AttemptRunner: Sendable {
         var firstTokenAt: Double?
         var delivered = false
         var result: Result<ChatResult, ProviderError>
+        var usedKey: LoadedAPIKey?
         let span = context.telemetry.attemptStarted(context, model: model)
         result = await RequestTelemetry.within(span) {
             do throws(ProviderError) {
-                let httpRequest = try await slot.makeHTTPRequest(for: context.request)
+                let httpRequest: ProviderHTTPRequest
+                (httpRequest, usedKey) = try await slot.makeHTTPRequest(for: context.request)
                 if let deliver {
                     return try await stream(
                         httpRequest, slot: slot, timeout: timeout, started: started,
@@ -74,6 +76,7 @@ struct AttemptRunner: Sendable {
                 return .failure(error)
             }
         }
+        if case .failure(let error) = result { result = .failure(ProviderSlot.namingKey(error, usedKey)) }
         // Whatever broke when the caller gave up (a cancelled read, a closed connection) is the caller's.
         if Task.isCancelled, case .failure(let error) = result, error.errorType != .cancelled {
             result = .failure(Self.cancelled(slot, partial: error.partial))

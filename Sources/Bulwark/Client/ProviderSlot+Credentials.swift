@@ -5,8 +5,13 @@ extension ProviderSlot {
     /// A token that cannot be had is an `authentication` error (status 0) naming the credentials file or
     /// variable and why, never the key or a token; like any `authentication` error it is not retried, and
     /// the request moves on to the next provider.
-    func makeHTTPRequest(for request: ChatRequest) async throws(ProviderError) -> ProviderHTTPRequest {
-        guard let tokenSource else { return try adapter.makeHTTPRequest(for: request, apiKey: apiKey.value) }
+    ///
+    /// Returns the key used too (`nil` for a token), so that an `authentication` failure can name where it came from.
+    func makeHTTPRequest(for request: ChatRequest) async throws(ProviderError) -> (ProviderHTTPRequest, LoadedAPIKey?) {
+        guard let tokenSource else { return try makeKeyedHTTPRequest(for: request) }
+        if let problem = headerProblem {
+            throw ProviderError(errorType: .authentication, statusCode: 0, message: "\(name): \(problem)")
+        }
         let token: String
         do {
             token = try await tokenSource.accessToken()
@@ -15,6 +20,6 @@ extension ProviderSlot {
                 errorType: .authentication, statusCode: 0, providerErrorType: "access_token_unavailable",
                 message: "\(name): no OAuth2 access token: \(error.description)")
         }
-        return try adapter.makeHTTPRequest(for: request, apiKey: token)
+        return (try adapter.makeHTTPRequest(for: request, apiKey: token), nil)
     }
 }

@@ -9,9 +9,14 @@ import Synchronization
 final class ProviderSlot: Sendable {
     let configuration: ProviderConfiguration
     let adapter: any ProviderAdapter
-    let apiKey: APIKey
     /// Where a `vertex` provider's access tokens come from (`nil`: the API key authenticates).
     let tokenSource: (any AccessTokenSource)?
+    /// The key attempts use, swapped when `api_key_file` changes.
+    let keys: APIKeyHolder
+    /// Re-reads `api_key_file`; `nil` for a key from the environment.
+    let keyWatcher: APIKeyFileWatcher?
+    /// Why the extra headers could not be resolved, if they could not.
+    let headerProblem: String?
     let breaker: CircuitBreaker
     let limiter: RateLimiter
     let outage: OutageDetector
@@ -27,14 +32,18 @@ final class ProviderSlot: Sendable {
     var name: String { configuration.name }
 
     init(
-        configuration: ProviderConfiguration, apiKey: APIKey, settings: BulwarkConfiguration,
+        configuration: ProviderConfiguration, credentials: ProviderCredentials, settings: BulwarkConfiguration,
         clock: any ResilienceClock, random: RandomSource, recorder: any MetricsRecorder, shared: SharedStateGate? = nil,
         tokenSource: (any AccessTokenSource)? = nil
     ) {
         self.configuration = configuration
         self.tokenSource = tokenSource
-        adapter = configuration.endpoint.makeAdapter()
-        self.apiKey = apiKey
+        var endpoint = configuration.endpoint
+        endpoint.extraHeaders = credentials.headers
+        adapter = endpoint.makeAdapter()
+        keys = APIKeyHolder(credentials.key)
+        headerProblem = credentials.headerProblem
+        keyWatcher = Self.watcher(configuration, key: credentials.key, holder: keys, recorder: recorder)
         spanIdentity = ProviderSpanIdentity(configuration)
         let name = configuration.name
         breaker = CircuitBreaker(provider: name, configuration: settings.circuitBreaker, clock: clock) { event in

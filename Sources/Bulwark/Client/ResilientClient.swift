@@ -51,9 +51,9 @@ public final class ResilientClient: Sendable {
     ) throws(ConfigurationError) {
         var problems = configuration.problems()
         if configuration.providers.isEmpty { problems.append(.init(path: "providers", message: "no provider is configured")) }
-        var keys: [String: APIKey] = [:]
+        var credentials: [String: ProviderCredentials] = [:]
         do {
-            keys = try APIKeyValidator.resolveKeys(for: configuration.providers, environment: environment)
+            credentials = try APIKeyValidator.resolveCredentials(for: configuration.providers, environment: environment)
         } catch {
             problems += error.problems
         }
@@ -64,12 +64,14 @@ public final class ResilientClient: Sendable {
             ? AsyncHTTPClientTransport(connectTimeout: .milliseconds(Int64(configuration.connectTimeoutSeconds * 1000)))
             : nil
         self.init(
-            configuration: configuration, keys: keys, transport: transport ?? owned!, recorder: recorder, clock: clock,
+            configuration: configuration, keys: [:], transport: transport ?? owned!, recorder: recorder, clock: clock,
             timerClock: timerClock, random: RandomSource(), owning: owned, sharedState: sharedState, logger: logger,
-            tracer: tracer)
+            tracer: tracer, credentials: credentials)
     }
 
-    /// Creates a client with keys already resolved (see ``APIKeyValidator``).
+    /// Creates a client with keys already resolved (see ``APIKeyValidator``). Providers' `env:` header
+    /// values are read from the process environment; `api_key_file` is not read or watched (use
+    /// ``init(configuration:environment:transport:recorder:clock:timerClock:sharedState:)`` for both).
     ///
     /// - Parameters:
     ///   - clock: drives backoff waits, rate-limit windows, breaker recovery and outage windows.
@@ -110,7 +112,8 @@ public final class ResilientClient: Sendable {
         owning: AsyncHTTPClientTransport? = nil,
         sharedState: (any SharedStateStore)? = nil,
         logger: Logger = ResilientClient.defaultLogger,
-        tracer: (any Tracer)? = nil
+        tracer: (any Tracer)? = nil,
+        credentials: [String: ProviderCredentials]? = nil
     ) {
         ownedTransport = owning
         shutdownGracePeriod = configuration.shutdownGracePeriodSeconds
@@ -122,11 +125,13 @@ public final class ResilientClient: Sendable {
                 store: $0, recorder: stateRecorder, clock: clock, settings: configuration.circuitBreaker,
                 outage: configuration.outage)
         }
-        slots = configuration.providers.sorted { $0.priority < $1.priority }.map { provider in
-            ProviderSlot(
-                configuration: provider, apiKey: keys[provider.name] ?? APIKey(""), settings: configuration,
+        slots = configuration.providers.sorted { $0.priority < $1.priority }.map { provider -> ProviderSlot in
+            let providerCredentials = credentials?[provider.name] ?? ProviderCredentials(provider, given: keys[provider.name])
+            return ProviderSlot(
+                configuration: provider, credentials: providerCredentials, settings: configuration,
                 clock: clock, random: random, recorder: stateRecorder, shared: shared,
-                tokenSource: VertexCredentials.tokenSource(for: provider, accessToken: keys[provider.name], transport: transport))
+                tokenSource: VertexCredentials.tokenSource(
+                    for: provider, accessToken: providerCredentials.key?.key, transport: transport))
         }
         runner = AttemptRunner(
             transport: transport, clock: timerClock, wallClock: clock, streaming: configuration.streaming,
@@ -148,6 +153,7 @@ public final class ResilientClient: Sendable {
     /// again does nothing more.
     public func shutdown() async {
         _ = await lifecycle.drain(gracePeriod: shutdownGracePeriod)
+        for slot in slots { slot.keyWatcher?.stop() }
         await ownedTransport?.shutdown()
     }
 

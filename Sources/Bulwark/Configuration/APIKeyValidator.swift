@@ -37,8 +37,8 @@ public enum APIKeyValidator {
         return nil
     }
 
-    /// Reads every provider's key from `environment`, stripping surrounding whitespace, and reports
-    /// every missing or malformed key at once.
+    /// Reads every provider's key from `environment` (or from its `api_key_file`), stripping surrounding
+    /// whitespace, and reports every missing, unreadable or malformed key at once.
     public static func resolveKeys(
         for providers: [ProviderConfiguration], environment: [String: String]
     ) throws(ConfigurationError) -> [String: APIKey] {
@@ -47,6 +47,14 @@ public enum APIKeyValidator {
         for provider in providers where !provider.keyless {
             if provider.kind == .vertex {
                 keys[provider.name] = vertexAccessToken(for: provider, environment: environment, problems: &problems)
+                continue
+            }
+            if let path = provider.apiKeyFile {
+                switch readKeyFile(path, kind: provider.kind) {
+                case .success(let read): keys[provider.name] = read.key
+                case .failure(let problem):
+                    problems.append(.init(path: "providers.\(provider.name).api_key_file", message: problem.message))
+                }
                 continue
             }
             let variable = provider.apiKeyEnvironmentVariable

@@ -78,6 +78,15 @@ public struct ProviderConfiguration: Sendable, Equatable {
     public var apiVersion: String?
     /// `keyless`: the provider takes no API key (a local gateway); no key variable is read.
     public var keyless: Bool
+    /// `api_key_file`: a file holding the key, read instead of ``apiKeyEnvironmentVariable`` and re-read
+    /// when it changes (a rotated Kubernetes secret or Vault agent file); `nil` (default): the variable.
+    public var apiKeyFile: String?
+    /// `organization`: OpenAI: the OpenAI-Organization header.
+    public var organization: String?
+    /// `headers`: extra headers sent on every request to this provider, in order (`HTTP-Referer`,
+    /// `X-Title`, an aggregator's own); a value `env:VAR` is read from the variable `VAR` when the client
+    /// starts. They are never logged; they may not replace the authentication headers.
+    public var headers: HTTPHeaderFields
     /// OpenAI: the OpenAI-Project header; vertex: the Google Cloud project.
     public var project: String?
     /// `location` (vertex): the Google Cloud region (`europe-west4`) or `global`; it picks the endpoint's host
@@ -106,9 +115,14 @@ public struct ProviderConfiguration: Sendable, Equatable {
         name: String, kind: ProviderKind, model: String, baseURL: String? = nil, apiKeyEnvironmentVariable: String? = nil,
         priority: Int = 0, timeoutSeconds: Double? = nil, maxRetries: Int? = nil,
         rateLimits: RateLimitConfiguration = .init(), pricing: Pricing? = nil, apiVersion: String? = nil,
-        keyless: Bool = false
+        keyless: Bool = false, apiKeyFile: String? = nil, organization: String? = nil, project: String? = nil,
+        headers: HTTPHeaderFields = [:]
     ) {
         self.keyless = keyless
+        self.apiKeyFile = apiKeyFile
+        self.organization = organization
+        self.project = project
+        self.headers = headers
         self.name = name
         self.kind = kind
         self.model = model

@@ -235,7 +235,7 @@ struct NodeReader {
         let path = "providers[\(index)]"
         guard let entry = mapping(node, path, allowed: [
             "name", "kind", "model", "base_url", "api_key_env", "priority", "timeout_seconds", "max_retries",
-            "rate_limits", "pricing", "api_version", "keyless",
+            "rate_limits", "pricing", "api_version", "keyless", "api_key_file", "organization", "headers",
         ] + Self.googleCloudKeys) else {
             problem(path, node, "expected a mapping with at least name and model")
             return nil
@@ -275,11 +275,13 @@ struct NodeReader {
         if let node = entry["keyless"] {
             if let value = node.bool { keyless = value } else { problem("\(path).keyless", node, "expected true or false") }
         }
+        let extras = providerExtras(entry, path: path, kind: kind, keyless: keyless)
         guard let kind else { return nil }
         var provider = ProviderConfiguration(
             name: name ?? "", kind: kind, model: model ?? "", baseURL: baseURL, apiKeyEnvironmentVariable: keyVariable,
             priority: priority, timeoutSeconds: timeout, maxRetries: maxRetries, rateLimits: rateLimits,
-            pricing: pricing, apiVersion: apiVersion, keyless: keyless)
+            pricing: pricing, apiVersion: apiVersion, keyless: keyless, apiKeyFile: extras.apiKeyFile,
+            organization: extras.organization, project: extras.project, headers: extras.headers)
         readGoogleCloudKeys(entry, node, path, into: &provider)
         guard name != nil, model != nil else { return nil }
         return provider

@@ -32,6 +32,7 @@ extension BulwarkConfiguration {
             for problem in provider.googleCloudProblems() {
                 problems.append(.init(path: "\(path).\(problem.key)", message: problem.message))
             }
+            problems += provider.headerProblems(path: path)
             check("\(path).priority", provider.priority, minimum: 0)
             if let timeout = provider.timeoutSeconds { check("\(path).timeout_seconds", timeout, minimum: 0.001) }
             if let retries = provider.maxRetries { check("\(path).max_retries", retries, minimum: 0) }

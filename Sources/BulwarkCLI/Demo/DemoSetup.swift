@@ -1,5 +1,6 @@
 import BulwarkSimulator
 import Bulwark
+import Foundation
 
 /// The resilient client's configuration for the demo: the three providers in a fallback chain, all
 /// pointing at the simulator, with fake keys that only the simulator accepts.
@@ -69,20 +70,27 @@ enum DemoSetup {
                 return provider
             }
             provider.apiKeyEnvironmentVariable = keyVariable(index: index)
+            provider.apiKeyFile = nil
             return provider
         }
         return result
     }
 
-    /// The environment the client reads its keys from: one fake key per provider, and for `vertex`
-    /// providers `vertexToken` (an access token the simulator issued), nothing else.
+    /// The environment the client reads its keys from: one fake key per provider, for `vertex` providers
+    /// `vertexToken` (an access token the simulator issued), and the variables that `env:` header values
+    /// name, from the process environment; nothing else.
     static func environment(for settings: BulwarkConfiguration, vertexToken: String) -> [String: String] {
         var environment: [String: String] = [:]
+        let process = ProcessInfo.processInfo.environment
         for provider in settings.providers {
             if provider.kind == .vertex, let variable = provider.accessTokenEnvironmentVariable {
                 environment[variable] = vertexToken
             } else {
                 environment[provider.apiKeyEnvironmentVariable] = fakeKey(for: provider.kind)
+            }
+            for field in provider.headers where field.value.hasPrefix("env:") {
+                let variable = String(field.value.dropFirst(4))
+                environment[variable] = process[variable]
             }
         }
         return environment

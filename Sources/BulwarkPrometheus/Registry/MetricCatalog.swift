@@ -77,6 +77,10 @@ public enum MetricCatalog {
         name: "llm_api_status_page_errors_total",
         help: "Status page polls that failed (unreachable, slow, an HTTP error, too large, or not a Statuspage summary), by provider.",
         type: .counter)
+    public static let keyReloads = MetricDescriptor(
+        name: "llm_api_key_reloads_total",
+        help: "API keys re-read from a provider's api_key_file, by result: ok (in use now) or invalid (refused; the previous key stays).",
+        type: .counter)
     public static let alertFiring = MetricDescriptor(
         name: "llm_api_alert_firing",
         help: "Alerts firing in the exporter's in-process evaluator (1 firing, 0 not).",

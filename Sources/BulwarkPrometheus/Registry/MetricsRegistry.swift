@@ -155,6 +155,7 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
         case .hedge(let provider, let won): recordHedge(provider: provider, won: won)
         case .sharedStateAvailability(let up): setSharedStateUp(up)
         case .sharedStateError(let operation): recordSharedStateError(operation)
+        case .apiKeyReloaded(let provider, _, let problem): recordKeyReload(provider: provider, accepted: problem == nil)
         }
     }
 
@@ -249,6 +250,13 @@ public final class MetricsRegistry: MetricsRecorder, Sendable {
         let provider = admitProvider(provider)
         let now = now()
         small.withLock { $0.add(\.statusPageErrors, [provider], Double(count), now: now, budget: budget) }
+    }
+
+    /// Counts a key re-read from a provider's `api_key_file`, by whether it was accepted.
+    public func recordKeyReload(provider: String, accepted: Bool) {
+        let provider = admitProvider(provider)
+        let now = now()
+        small.withLock { $0.add(\.keyReloads, [provider, accepted ? "ok" : "invalid"], 1, now: now, budget: budget) }
     }
 
     /// Sets the daily budget gauge.

@@ -18,12 +18,14 @@ struct SmallFamilies {
     var sharedStateErrors = LabeledFamily(MetricCatalog.sharedStateErrors, labelNames: ["operation"])
     var providerStatus = LabeledFamily(MetricCatalog.providerStatus, labelNames: ["provider"])
     var statusPageErrors = LabeledFamily(MetricCatalog.statusPageErrors, labelNames: ["provider"])
+    var keyReloads = LabeledFamily(MetricCatalog.keyReloads, labelNames: ["provider", "result"])
 
     static var all: [WritableKeyPath<SmallFamilies, LabeledFamily>] {
         [
             \.requests, \.fallbacks, \.hedges, \.circuitState, \.circuitOpens, \.rateLimitRemaining, \.rateLimitLimit,
             \.outageSeverity, \.dailyBudget, \.alertFiring, \.eventsRejected, \.sharedStateUp, \.sharedStateErrors,
             \.providerStatus, \.statusPageErrors,
+            \.keyReloads,
         ]
     }
 

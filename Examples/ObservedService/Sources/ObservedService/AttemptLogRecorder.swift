@@ -30,6 +30,10 @@ struct AttemptLogRecorder: MetricsRecorder {
             logger.info("hedge ended", metadata: ["provider": "\(provider)", "result": "\(won ? "won" : "lost")"])
         case .sharedStateAvailability(let up):
             logger.log(level: up ? .info : .warning, "shared state \(up ? "reachable" : "unreachable")")
+        case .apiKeyReloaded(let provider, let file, let problem):
+            logger.log(
+                level: problem == nil ? .notice : .warning, "API key re-read",
+                metadata: ["provider": "\(provider)", "file": "\(file)", "problem": "\(problem ?? "none")"])
         case .requestFinished, .circuitStateChanged, .rateLimit, .sharedStateError:
             break
         }
