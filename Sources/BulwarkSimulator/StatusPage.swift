@@ -47,7 +47,7 @@ extension Phase {
             let fails: Bool
             switch rule.effect {
             case .status, .reset: fails = true
-            case .sequence, .stall, .midStreamError, .truncate, .resetAfterChunks, .slow: fails = false
+            case .sequence, .stall, .midStreamError, .truncate, .resetAfterChunks, .slow, .safetyBlock: fails = false
             }
             return fails && (rule.probability ?? 1) >= 1 && rule.model == nil && rule.stream == nil && rule.times == nil
         }

@@ -127,7 +127,7 @@ import Testing
         configuration.statusPages = ["openai": Self.url(server, "/major/api/v2/summary.json").absoluteString]
         configuration.statusPollSeconds = 1
         configuration.alerts.evaluationIntervalSeconds = 3_600
-        let exporter = try Exporter(configuration: configuration, diagnostics: { _ in })
+        let exporter = try Exporter(configuration: configuration)
         try exporter.start()
         let deadline = ContinuousClock.now + .seconds(20)
         while exporter.registry.value(MetricCatalog.providerStatus, labels: ["provider": "openai"]) == nil, ContinuousClock.now < deadline {
@@ -146,7 +146,7 @@ import Testing
         var configuration = ExporterConfiguration(port: 0, logDirectory: nil)
         configuration.statusPages = ["openai": "status.openai.com/api/v2/summary.json"]
         let error = #expect(throws: ExporterSetupError.self) {
-            _ = try Exporter(configuration: configuration, diagnostics: { _ in })
+            _ = try Exporter(configuration: configuration)
         }
         #expect(error?.message.contains("exporter.status_pages.openai: expected an http(s) URL") == true, "\(String(describing: error))")
     }

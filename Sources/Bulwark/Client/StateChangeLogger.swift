@@ -72,6 +72,14 @@ final class StateChangeLogger: MetricsRecorder {
         case .sharedStateError(let operation):
             logger.debug(
                 "shared state operation failed: the local state was used", metadata: ["operation": "\(operation.rawValue)"])
+        case .apiKeyReloaded(let provider, let file, let problem):
+            if let problem {
+                logger.warning(
+                    "new API key refused; the previous key stays in use",
+                    metadata: ["provider": "\(provider)", "key_file": "\(file)", "problem": "\(problem)"])
+            } else {
+                logger.info("API key reloaded", metadata: ["provider": "\(provider)", "key_file": "\(file)"])
+            }
         case .requestFinished, .fallback, .circuitOpened, .rateLimit, .hedge:
             break
         }
