@@ -119,7 +119,8 @@ let package = Package(
 
         // Shared by the test targets: the tool locator, a raw-socket HTTP/1.1 client, child processes.
         .target(
-            name: "BulwarkTestSupport", dependencies: ["BulwarkHTTPServer"], path: "Tests/BulwarkTestSupport",
+            name: "BulwarkTestSupport",
+            dependencies: ["BulwarkHTTPServer", .product(name: "Logging", package: "swift-log")], path: "Tests/BulwarkTestSupport",
             swiftSettings: strict),
         // Fuzzing (`make fuzz`): the harnesses, libFuzzer's entry point (or a replayer without it), and the
         // tests that run every committed corpus input and crash reproducer.

@@ -1,3 +1,4 @@
+import BulwarkTestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -23,39 +24,5 @@ import Testing
         #expect(entry.label == "bulwark.exporter")
         #expect(entry.level == .info)
         #expect(entry.message.hasPrefix("alert windows replayed: 0 logged events"), "\(entry.message)")
-    }
-}
-
-/// A swift-log handler that keeps every entry in memory.
-final class CapturedLog: Sendable {
-    struct Entry: Sendable {
-        var label: String
-        var level: Logger.Level
-        var message: String
-        var metadata: Logger.Metadata
-    }
-
-    private let storage = Mutex<[Entry]>([])
-    var entries: [Entry] { storage.withLock { $0 } }
-
-    func handler(label: String) -> Handler { Handler(label: label, log: self) }
-
-    struct Handler: LogHandler {
-        let label: String
-        let log: CapturedLog
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let entry = Entry(
-                label: label, level: event.level, message: "\(event.message)",
-                metadata: metadata.merging(event.metadata ?? [:]) { $1 })
-            log.storage.withLock { $0.append(entry) }
-        }
     }
 }

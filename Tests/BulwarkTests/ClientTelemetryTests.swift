@@ -1,4 +1,5 @@
 import Bulwark
+import BulwarkTestSupport
 import BulwarkCore
 import BulwarkSimulator
 import BulwarkTesting
@@ -190,40 +191,6 @@ import Tracing
         case .int64(let value): Int(value)
         case .int32(let value): Int(value)
         default: nil
-        }
-    }
-}
-
-/// A swift-log handler that keeps every entry in memory.
-final class CapturedLog: Sendable {
-    struct Entry: Sendable {
-        var label: String
-        var level: Logger.Level
-        var message: String
-        var metadata: Logger.Metadata
-    }
-
-    private let storage = Mutex<[Entry]>([])
-    var entries: [Entry] { storage.withLock { $0 } }
-
-    func handler(label: String) -> Handler { Handler(label: label, log: self) }
-
-    struct Handler: LogHandler {
-        let label: String
-        let log: CapturedLog
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let entry = Entry(
-                label: label, level: event.level, message: "\(event.message)",
-                metadata: metadata.merging(event.metadata ?? [:]) { $1 })
-            log.storage.withLock { $0.append(entry) }
         }
     }
 }
