@@ -83,6 +83,10 @@ public final class ProviderSimulator: Sendable {
     /// `bulwark demo` and tests that are not about the OAuth2 flow).
     public func issueVertexAccessToken() -> String { vertexTokens.issue() }
 
+    /// Revokes every access token issued so far, as Google does when a service account's key is disabled:
+    /// the Vertex AI routes answer 401 to them, and a client must exchange its JWT again.
+    public func revokeVertexAccessTokens() { vertexTokens.revokeAll() }
+
     /// Whether `token` is an access token the token endpoint issued and that has not expired.
     public func acceptsVertexToken(_ token: String) -> Bool { vertexTokens.accepts(token) }
 

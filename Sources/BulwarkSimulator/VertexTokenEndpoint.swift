@@ -66,6 +66,14 @@ final class VertexTokenEndpoint: Sendable {
         return token
     }
 
+    /// Forgets every token issued so far.
+    func revokeAll() {
+        issued.withLock { issued in
+            issued.expiry.removeAll()
+            issued.order.removeAll()
+        }
+    }
+
     /// Whether `token` was issued here and has not expired.
     func accepts(_ token: String) -> Bool {
         let current = now()

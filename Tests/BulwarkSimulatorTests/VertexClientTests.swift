@@ -63,6 +63,31 @@ import _CryptoExtras
         await setup.stop()
     }
 
+    @Test func aRevokedTokenIsDroppedAfterIts401AndTheNextRequestExchangesAgain() async throws {
+        let setup = try Self.setUp()
+        let client = try setup.client([setup.provider()])
+        _ = try await client.complete(ChatRequest(messages: [.user(Self.prompt)]))
+        setup.simulator.revokeVertexAccessTokens()
+        do {
+            _ = try await client.complete(ChatRequest(messages: [.user(Self.prompt)]))
+            Issue.record("a revoked token answered")
+        } catch {
+            #expect(error.lastError?.statusCode == 401)
+        }
+        // The cached token was dropped: this request exchanges the JWT again and is served.
+        do {
+            let response = try await client.complete(ChatRequest(messages: [.user(Self.prompt)]))
+            #expect(response.provider == "vertex")
+        } catch {
+            Issue.record("the request after the 401 failed: \(error)")
+        }
+        let stats = setup.simulator.stats()
+        #expect(stats.count(provider: .google, status: 200) == 2)
+        #expect(stats.count(provider: .google, status: 401, fault: .auth) == 1)
+        await client.shutdown()
+        await setup.stop()
+    }
+
     @Test func streamsOverVertex() async throws {
         let setup = try Self.setUp()
         let client = try setup.client([setup.provider()])

@@ -53,11 +53,13 @@ struct AttemptRunner: Sendable {
         var delivered = false
         var result: Result<ChatResult, ProviderError>
         var usedKey: LoadedAPIKey?
+        var tokenRequest: ProviderHTTPRequest?
         let span = context.telemetry.attemptStarted(context, model: model)
         result = await RequestTelemetry.within(span) {
             do throws(ProviderError) {
                 let httpRequest: ProviderHTTPRequest
                 (httpRequest, usedKey) = try await slot.makeHTTPRequest(for: context.request)
+                if slot.tokenSource != nil { tokenRequest = httpRequest }
                 if let deliver {
                     return try await stream(
                         httpRequest, slot: slot, timeout: timeout, started: started,
@@ -76,7 +78,10 @@ struct AttemptRunner: Sendable {
                 return .failure(error)
             }
         }
-        if case .failure(let error) = result { result = .failure(ProviderSlot.namingKey(error, usedKey)) }
+        if case .failure(let error) = result {
+            result = .failure(ProviderSlot.namingKey(error, usedKey))
+            if error.statusCode == 401, let tokenRequest { await slot.accessTokenRefused(in: tokenRequest) }
+        }
         // Whatever broke when the caller gave up (a cancelled read, a closed connection) is the caller's.
         if Task.isCancelled, case .failure(let error) = result, error.errorType != .cancelled {
             result = .failure(Self.cancelled(slot, partial: error.partial))

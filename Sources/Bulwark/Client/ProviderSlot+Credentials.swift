@@ -23,3 +23,12 @@ extension ProviderSlot {
         return (try adapter.makeHTTPRequest(for: request, apiKey: token), nil)
     }
 }
+
+extension ProviderSlot {
+    /// `request` was answered 401: if it carried a token of the slot's token source, the source forgets
+    /// that token, so the next attempt on this provider is sent with a new one.
+    func accessTokenRefused(in request: ProviderHTTPRequest) async {
+        guard let tokenSource, let value = request.headers["Authorization"], value.hasPrefix("Bearer ") else { return }
+        await tokenSource.tokenRejected(String(value.dropFirst("Bearer ".count)))
+    }
+}

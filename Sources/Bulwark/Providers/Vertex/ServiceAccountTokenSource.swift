@@ -5,7 +5,8 @@ public import Foundation
 /// a time however many requests need it. While a refresh fails, a cached token that has not expired yet
 /// is still used; once none is left, the failure is an error naming the key file and the reason, and
 /// that error is given again without a new exchange for `failureCooldown` seconds, so that a refused key
-/// costs the token endpoint one request per cooldown however much traffic there is.
+/// costs the token endpoint one request per cooldown however much traffic there is. A cached token the
+/// provider refused (``tokenRejected(_:)``) is dropped, so the next request exchanges for a new one.
 public actor ServiceAccountTokenSource: AccessTokenSource {
     private struct Token {
         var value: String
@@ -68,6 +69,10 @@ public actor ServiceAccountTokenSource: AccessTokenSource {
             if let cached, cached.expires > failedAt { return cached.value }
             throw failure
         }
+    }
+
+    public func tokenRejected(_ token: String) {
+        if cached?.value == token { cached = nil }
     }
 
     /// One JWT-bearer exchange (RFC 7523) at the key's `token_uri`.
