@@ -70,6 +70,18 @@ enum SharedStateCostBenchmark {
             pings.append(try await clock.measure { _ = try await store.client.command(["PING"]) }.seconds)
         }
         pings.sort()
+        // The admission alone, as the client sends it before each attempt (the script and its round trip).
+        let admission = SharedAdmissionRequest(
+            provider: "openai", limits: configuration.providers[0].rateLimits, estimatedTokens: 1_056, leaseSeconds: 35,
+            halfOpenMaxCalls: 1)
+        var admits: [Double] = []
+        for _ in 0..<ClientOverheadBenchmark.rounds {
+            admits.append(try await clock.measure { _ = try await store.admit(admission) }.seconds)
+        }
+        admits.sort()
+        table.add(
+            "one admission alone (RedisSharedStateStore.admit: EVALSHA of the admission script; median of \(ClientOverheadBenchmark.rounds.formatted()))",
+            formatTime(admits[admits.count / 2]), "—", "—")
         table.add(
             "one PING through the store's RedisClient (thread hop, loopback round trip, resumption; median of \(ClientOverheadBenchmark.rounds.formatted()))",
             formatTime(pings[pings.count / 2]), "—", "—")
