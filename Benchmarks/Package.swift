@@ -23,7 +23,8 @@ let package = Package(
             ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"]), .enableUpcomingFeature("InternalImportsByDefault")]
         ),
-        // The resilient client against a bare AsyncHTTPClient call (builds SwiftNIO and BoringSSL in release).
+        // The resilient client against a bare AsyncHTTPClient call, and with shared_state on a local Redis against
+        // without (builds SwiftNIO and BoringSSL in release; needs redis-server on PATH for the shared-state phase).
         .executableTarget(
             name: "ClientBenchmarks",
             dependencies: [
@@ -32,6 +33,7 @@ let package = Package(
                 .product(name: "BulwarkPrometheus", package: "bulwark"),
                 .product(name: "Bulwark", package: "bulwark"),
                 .product(name: "BulwarkSimulator", package: "bulwark"),
+                .product(name: "BulwarkRedis", package: "bulwark"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

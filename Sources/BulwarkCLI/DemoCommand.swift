@@ -80,6 +80,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Plain progress lines even on a terminal.")
     var plain = false
 
+    @Option(help: "Replicas of the client, 1 to 16. Above 1 the demo starts a redis-server (from PATH, on a free loopback port) and the replicas share one budget and breaker per provider through it; each sends --rate requests per second and serves its own /metrics (replica 1 on --listen, the others on the next ports).")
+    var replicas = 1
+
     /// Longest wait for requests in flight at shutdown before they are cancelled.
     static let drainTimeout = 45.0
 
@@ -91,6 +94,9 @@ struct DemoCommand: AsyncParsableCommand {
         if let duration { guard duration > 0, duration.isFinite else { throw ValidationError("--duration must be a positive number of seconds") } }
         if let dailyBudgetUSD { guard dailyBudgetUSD >= 0 else { throw ValidationError("--daily-budget-usd must not be negative") } }
         guard progressInterval > 0 else { throw ValidationError("--progress-interval must be positive") }
+        guard DemoReplicas.range.contains(replicas) else {
+            throw ValidationError("--replicas must be between \(DemoReplicas.range.lowerBound) and \(DemoReplicas.range.upperBound)")
+        }
     }
 
     func run() async throws {
@@ -111,6 +117,17 @@ struct DemoCommand: AsyncParsableCommand {
         let script = DemoScenario.scaled(try loadScenario(), by: timeScale)
         var settings = try loadSettings()
         let budget = dailyBudgetUSD ?? settings.alerts.dailyBudgetUSD
+        // Replicas share a Redis of their own, stopped when the demo ends.
+        var redis: LocalRedisServer?
+        if replicas > 1 {
+            do {
+                redis = try await LocalRedisServer.start()
+            } catch {
+                throw Self.failure("--replicas \(replicas) needs redis-server: \(error)")
+            }
+            settings = DemoReplicas.sharedSettings(settings, redisURL: redis?.url ?? "", scenario: script)
+        }
+        defer { redis?.stop() }
 
         let simulator = ProviderSimulator(scenario: script, seed: seed)
         do {
@@ -131,36 +148,50 @@ struct DemoCommand: AsyncParsableCommand {
         // The exporter watches the simulator's own status pages, which follow the scenario's phases.
         exporterConfiguration.statusPages = DemoSetup.statusPages(settings, simulatorURL: simulator.baseURL)
         exporterConfiguration.statusPollSeconds = max(1, 5 * timeScale)
-        let exporter: Exporter
+        var exporters: [Exporter] = []
         do {
-            exporter = try Exporter(configuration: exporterConfiguration, logger: DemoSetup.exporterLogger())
-            try exporter.start()
+            for number in 1...replicas {
+                let configuration =
+                    number == 1 ? exporterConfiguration : DemoReplicas.exporterConfiguration(exporterConfiguration, number: number)
+                let exporter = try Exporter(configuration: configuration, logger: DemoSetup.exporterLogger())
+                try exporter.start()
+                exporters.append(exporter)
+            }
         } catch {
+            for exporter in exporters { await exporter.stop() }
             await simulator.stop()
-            throw Self.failure("cannot start the exporter on \(listen): \(error)")
+            throw Self.failure("cannot start the exporter\(exporters.isEmpty ? "" : " of replica \(exporters.count + 1)") on \(listen): \(error)")
         }
+        let exporter = exporters[0]
 
         settings = DemoSetup.pointedAtSimulator(settings, simulatorURL: simulator.baseURL)
         let transport = AsyncHTTPClientTransport()
-        let client: ResilientClient
-        let shared: RedisSharedStateStore?
+        let trafficSettings = DemoTraffic.Settings(
+            rate: rate, concurrency: concurrency, streamShare: streamShare, duration: duration,
+            drainTimeout: Self.drainTimeout)
+        var replicaSet: [DemoReplica] = []
         do {
-            shared = try SharedStateSetup.store(for: settings)
-            client = try ResilientClient(
-                configuration: settings, environment: DemoSetup.environment(for: settings, vertexToken: simulator.issueVertexAccessToken()), transport: transport,
-                recorder: exporter.recorder, sharedState: shared)
+            for (index, replicaExporter) in exporters.enumerated() {
+                let shared = try SharedStateSetup.store(for: settings)
+                let replicaClient = try ResilientClient(
+                    configuration: settings, environment: DemoSetup.environment(for: settings, vertexToken: simulator.issueVertexAccessToken()), transport: transport,
+                    recorder: replicaExporter.recorder, sharedState: shared)
+                replicaSet.append(DemoReplica(
+                    number: index + 1, exporter: replicaExporter, client: replicaClient, store: shared,
+                    traffic: DemoTraffic(client: replicaClient, settings: trafficSettings)))
+            }
         } catch {
+            for replica in replicaSet { replica.store?.shutdown() }
             await transport.shutdown()
-            await exporter.stop()
+            for exporter in exporters { await exporter.stop() }
             await simulator.stop()
             throw Self.failure("\(error)")
         }
+        let client = replicaSet[0].client
 
         let host = Self.displayHost(exporterConfiguration.host)
         let exporterBase = "http://\(host):\(exporter.port)"
-        let traffic = DemoTraffic(client: client, settings: DemoTraffic.Settings(
-            rate: rate, concurrency: concurrency, streamShare: streamShare, duration: duration,
-            drainTimeout: Self.drainTimeout))
+        let traffic = replicaSet[0].traffic
         let logFile = exporterConfiguration.logDirectory.map { ($0 as NSString).appendingPathComponent("api-calls.jsonl") }
         let mode: DemoProgress.Mode =
             DemoOutput.isTerminal && !plain
@@ -169,6 +200,13 @@ struct DemoCommand: AsyncParsableCommand {
         printHeader(
             script: script, settings: settings, simulator: simulator, exporterBase: exporterBase, logFile: logFile,
             budget: budget)
+        if let redis {
+            var lines = ["replicas: \(replicas), sharing \(redis.url) (progress below is replica 1's)"]
+            for replica in replicaSet.dropFirst() {
+                lines.append("replica \(replica.number) metrics: http://\(host):\(replica.exporter.port)/metrics")
+            }
+            DemoOutput.write(lines.joined(separator: "\n") + "\n\n")
+        }
 
         // The timeline starts with the traffic.
         simulator.reset()
@@ -177,11 +215,12 @@ struct DemoCommand: AsyncParsableCommand {
             exporter: exporter, client: client, traffic: traffic, scenario: script, events: events, metricsURL: exporterBase + "/metrics", alertsURL: exporterBase + "/alerts",
             logFile: logFile)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: DemoExporterService(exporter: exporter)),
+            services: exporters.map { .init(service: DemoExporterService(exporter: $0)) } + [
                 .init(service: DemoSimulatorService(simulator: simulator)),
                 .init(service: DemoProgress(context: context, mode: mode)),
-                .init(service: traffic, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(
+                    service: replicaSet.count == 1 ? traffic : DemoReplicaTraffic(traffic: replicaSet.map(\.traffic)),
+                    successTerminationBehavior: .gracefullyShutdownGroup),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
@@ -194,9 +233,20 @@ struct DemoCommand: AsyncParsableCommand {
         }
         await transport.shutdown()
 
+        for replica in replicaSet { replica.store?.shutdown() }
+
         let final = context.snapshot()
-        let truth = DemoGroundTruth(calls: final.calls, providers: settings.providers, stats: simulator.stats())
-        DemoOutput.write(Self.summary(final, events: events) + truth.report)
+        var summary = Self.summary(final, events: events)
+        var calls = final.calls
+        if let redis {
+            let replicaReads = replicaSet.map(DemoReplicas.read)
+            calls = replicaReads.reduce(into: [:]) { sum, read in sum.merge(read.snapshot.calls, uniquingKeysWith: +) }
+            summary += "(requests, attempts and spend above: replica 1)\n" + DemoReplicas.summary(
+                replicaReads, settings: settings, stats: simulator.stats(), quotaUsed: await DemoReplicas.quotaUsed(settings),
+                redisURL: redis.url)
+        }
+        let truth = DemoGroundTruth(calls: calls, providers: settings.providers, stats: simulator.stats())
+        DemoOutput.write(summary + truth.report)
         if duration != nil, !truth.agrees { throw ExitCode(1) }
     }
 

@@ -55,7 +55,8 @@ public final class RedisSharedStateStore: SharedStateStore {
             }
             return .wait(seconds: Double(values[1]) / 1000, reason: reason)
         case 2 where values.count >= 2:
-            return .circuitOpen(retryAfter: values[1] < 0 ? nil : Double(values[1]) / 1000)
+            return .circuitOpen(
+                retryAfter: values[1] < 0 ? nil : Double(values[1]) / 1000, outageFailures: values.count > 2 ? Int(values[2]) : 0)
         case 3:
             return .concurrencyLimited
         default:

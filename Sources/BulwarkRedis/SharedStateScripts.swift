@@ -9,19 +9,23 @@
 enum SharedStateScripts {
     /// ARGV: rpm, tpm, max_concurrent (0 = unlimited), tokens, lease_ms, half_open_max, window_ms,
     /// outage_window_ms. Returns {0, id, trial, holds_lease, outage_failures} granted; {1, wait_ms, reason} wait (reason 1 rpm, 2 tpm,
-    /// 3 provider requests, 4 provider tokens); {2, retry_after_ms or -1} circuit open; {3} concurrency.
+    /// 3 provider requests, 4 provider tokens); {2, retry_after_ms or -1, outage_failures} circuit open; {3} concurrency.
     static let admit = RedisScript(#"""
     local t = redis.call('TIME')
     local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
     local rpm, tpm, maxc = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
     local tokens, lease, halfmax, window = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+    local function outage()
+      redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', now - tonumber(ARGV[8]))
+      return redis.call('ZCARD', KEYS[10])
+    end
     local trial = 0
     local untilms = redis.call('HGET', KEYS[5], 'until')
     if untilms then
       untilms = tonumber(untilms)
-      if now < untilms then return {2, untilms - now} end
+      if now < untilms then return {2, untilms - now, outage()} end
       redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now)
-      if redis.call('ZCARD', KEYS[6]) >= halfmax then return {2, -1} end
+      if redis.call('ZCARD', KEYS[6]) >= halfmax then return {2, -1, outage()} end
       trial = 1
     end
     local wait, reason = 0, 0
@@ -92,8 +96,7 @@ enum SharedStateScripts {
       holds = 1
     end
     if trial == 1 then redis.call('ZADD', KEYS[6], now + lease, id) end
-    redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', now - tonumber(ARGV[8]))
-    local failures = redis.call('ZCARD', KEYS[10])
+    local failures = outage()
     if rq[2] and tonumber(rq[2]) > now then redis.call('HINCRBY', KEYS[7], 'remaining', -1) end
     if tk[2] and tonumber(tk[2]) > now then redis.call('HINCRBY', KEYS[8], 'remaining', -tokens) end
     return {0, id, trial, holds, failures}

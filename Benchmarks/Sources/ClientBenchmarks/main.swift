@@ -5,6 +5,7 @@ func runClientBenchmarks() async throws {
     var table = ResultTable()
     print("Bulwark client benchmark (release build, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
     try await ClientOverheadBenchmark.run(into: &table)
+    try await SharedStateCostBenchmark.run(into: &table)
     table.printMarkdown()
 }
 

@@ -23,6 +23,8 @@ final class ProviderSlot: Sendable {
     let retryPolicy: RetryPolicy
     /// The replicas' shared limiter and breaker (`shared_state`), or `nil`.
     let shared: SharedStateGate?
+    /// The breaker and outage state this replica reports: its own combined with the shared store's.
+    let reported: ReportedProviderState
     /// `gen_ai.provider.name`, `server.address` and `server.port` of this provider's spans.
     let spanIdentity: ProviderSpanIdentity
     /// Whether the last outage status passed to degraded mode was healthy (see `noteOutageStatus`).
@@ -46,20 +48,20 @@ final class ProviderSlot: Sendable {
         keyWatcher = Self.watcher(configuration, key: credentials.key, holder: keys, recorder: recorder)
         spanIdentity = ProviderSpanIdentity(configuration)
         let name = configuration.name
+        let reported = ReportedProviderState(provider: name, recorder: recorder, clock: clock)
+        self.reported = reported
         breaker = CircuitBreaker(provider: name, configuration: settings.circuitBreaker, clock: clock) { event in
-            recorder.record(.circuitStateChanged(provider: name, state: event.to))
+            reported.localCircuitChanged(to: event.to)
             if event.isOpening { recorder.record(.circuitOpened(provider: name)) }
             shared?.circuitChanged(provider: name, event: event)
         }
         limiter = RateLimiter(provider: name, configuration: configuration.rateLimits, clock: clock)
         outage = OutageDetector(provider: name, configuration: settings.outage, clock: clock) { event in
-            recorder.record(.outageSeverityChanged(provider: name, severity: event.to))
+            reported.localOutageChanged(to: event.to)
         }
         retryPolicy = RetryPolicy(settings.retry, maxRetries: configuration.maxRetries, random: random)
         self.recorder = recorder
         self.shared = shared
-        recorder.record(.circuitStateChanged(provider: name, state: .closed))
-        recorder.record(.outageSeverityChanged(provider: name, severity: .none))
     }
 
     /// Feeds a response's rate-limit headers to the limiter and the gauges.
@@ -75,6 +77,12 @@ final class ProviderSlot: Sendable {
         }
     }
 
+    /// The circuit state this replica reports (its breaker's, or the shared one when that is worse).
+    func circuitState() -> CircuitState {
+        _ = breaker.currentState()
+        return reported.circuit()
+    }
+
     /// Records the outcome of an attempt in the breaker and the outage detector.
     func recordOutcome(_ error: ProviderError?, permit: CircuitPermit) {
         if let error {
@@ -84,6 +92,7 @@ final class ProviderSlot: Sendable {
             breaker.recordSuccess(permit)
             outage.recordSuccess()
         }
+        noteSharedOutage()
     }
 
     /// The price of an answer, from the configured price table.

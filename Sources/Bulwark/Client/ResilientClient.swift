@@ -198,9 +198,11 @@ public final class ResilientClient: Sendable {
         }
     }
 
-    /// The providers' breaker and outage state, for status displays.
+    /// The providers' breaker and outage state, for status displays. With `shared_state`, a provider whose
+    /// shared breaker or outage window is worse than this replica's own shows the shared state, as this
+    /// replica last learnt it from the store.
     public func providerStatus() -> [(provider: String, circuit: CircuitState, outage: OutageStatus)] {
-        slots.map { ($0.name, $0.breaker.currentState(), $0.outage.status()) }
+        slots.map { ($0.name, $0.circuitState(), $0.outageStatus()) }
     }
 
     // MARK: - The chain
@@ -397,6 +399,7 @@ public final class ResilientClient: Sendable {
                     sharedGrant = grant
                 case .circuitOpen:
                     slot.breaker.release(circuitPermit)
+                    noteOutageStatus(of: slot)
                     return .moveOn(ProviderError(errorType: .unavailable, statusCode: 0, message: "\(slot.name): circuit open (shared)"))
                 case .rateLimited(let error):
                     slot.breaker.release(circuitPermit)
@@ -428,8 +431,8 @@ public final class ResilientClient: Sendable {
             run.attempts += 1
             let context = AttemptContext(
                 slot: slot, request: request, requestID: run.requestID, attempt: run.attempts, retryCount: retryCount,
-                fallback: run.firstProviderTried != slot.name, circuitState: circuitPermit.state,
-                telemetry: run.telemetry)
+                fallback: run.firstProviderTried != slot.name,
+                circuitState: sharedGrant?.isTrial == true ? .halfOpen : circuitPermit.state, telemetry: run.telemetry)
             let outcome: AttemptOutcome
             if let hedging, run.hedges < hedging.policy.maxHedges {
                 let raced = await runHedged(
@@ -521,9 +524,9 @@ public final class ResilientClient: Sendable {
     /// Passes `slot`'s outage status to degraded mode, except on the common path where a healthy provider
     /// stays healthy, which cannot change degraded mode.
     func noteOutageStatus(of slot: ProviderSlot) {
-        let healthy = slot.outage.severity == .none
+        let healthy = slot.outage.severity == .none && slot.reported.severity == .none
         if healthy, slot.degradedModeSawHealthy.load(ordering: .acquiring) { return }
-        degraded.update(slot.outage.status())
+        degraded.update(slot.outageStatus())
         slot.degradedModeSawHealthy.store(healthy, ordering: .releasing)
     }
 

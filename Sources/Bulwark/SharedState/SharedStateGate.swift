@@ -6,8 +6,9 @@ enum SharedGateDecision: Sendable {
     /// Go on to the local limiter; `grant` is the shared reservation (`nil`: the store did not answer,
     /// local state decides alone).
     case proceed(SharedGrant?)
-    /// Another replica opened the provider's breaker.
-    case circuitOpen
+    /// Another replica opened the provider's breaker; `retryAfter` is the time to the first trial, `nil`
+    /// while other replicas hold every trial slot.
+    case circuitOpen(retryAfter: Double?)
     /// The shared budget needs a longer wait than the caller accepts.
     case rateLimited(RateLimitWaitExceeded)
 }
@@ -49,10 +50,16 @@ final class SharedStateGate: Sendable {
     /// The provider's outage severity from the failures every replica counted in the shared window (as of
     /// this replica's last admission and its own outcomes since); `.none` while the store does not answer.
     func outageSeverity(provider: String) -> OutageSeverity {
-        let failures = sharedFailures.withLock { $0[provider] ?? 0 }
+        let failures = outageFailures(provider: provider)
         if failures >= max(1, outage.prolongedThreshold) { return .prolonged }
         if failures >= max(1, outage.extendedThreshold) { return .extended }
         return failures >= 1 ? .transient : .none
+    }
+
+    /// The provider's counted failures in the shared window, as of this replica's last admission and its
+    /// own outcomes since; 0 while the store does not answer.
+    func outageFailures(provider: String) -> Int {
+        sharedFailures.withLock { $0[provider] ?? 0 }
     }
 
     /// Admits an attempt on `slot` in the shared budget, sleeping the shared waits up to `maxWait`.
@@ -78,8 +85,9 @@ final class SharedStateGate: Sendable {
             case .granted(let grant):
                 sharedFailures.withLock { $0[provider] = grant.outageFailures }
                 return .proceed(grant)
-            case .circuitOpen:
-                return .circuitOpen
+            case .circuitOpen(let retryAfter, let failures):
+                sharedFailures.withLock { $0[provider] = failures }
+                return .circuitOpen(retryAfter: retryAfter)
             case .wait(let seconds, let reason):
                 if let maxWait, waited + seconds > maxWait + 1e-9 {
                     return .rateLimited(RateLimitWaitExceeded(provider: provider, wait: seconds, reason: reason))

@@ -56,8 +56,8 @@ public enum SharedAdmission: Sendable, Hashable {
     /// Every shared concurrency slot is leased.
     case concurrencyLimited
     /// Another replica opened the provider's breaker; `retryAfter` is the time to the first trial,
-    /// `nil` when the trial slots are taken.
-    case circuitOpen(retryAfter: Double?)
+    /// `nil` when the trial slots are taken; `outageFailures` as in ``SharedGrant/outageFailures``.
+    case circuitOpen(retryAfter: Double?, outageFailures: Int = 0)
 }
 
 /// An admitted attempt's reservation in the shared budget.
