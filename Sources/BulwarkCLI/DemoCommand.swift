@@ -21,7 +21,9 @@ struct DemoCommand: AsyncParsableCommand {
 
             The built-in scenario is a 240-second timeline that repeats: steady traffic; a 429 storm on openai \
             with Retry-After; an openai 5xx outage that opens its breaker and moves traffic to anthropic, then \
-            recovers through half-open; a latency spike; streams that stall and break mid-way. Spend climbs \
+            recovers through half-open; a latency spike; streams that stall and break mid-way; all along, a \
+            slow tail on openai that the client hedges to anthropic (hedges win and lose), and callers who give \
+            up (3 % go away early, 10 % have an 8 s deadline), whose requests end cancelled. Spend climbs \
             all along and passes the demo's daily budget ($0.50 at the default rate) in the first cycle. \
             --print-scenario prints it as a file for --scenario.
 
@@ -195,7 +197,7 @@ struct DemoCommand: AsyncParsableCommand {
         await transport.shutdown()
 
         let final = context.snapshot()
-        let truth = DemoGroundTruth(calls: final.calls, providers: settings.providers, stats: simulator.stats())
+        let truth = DemoGroundTruth(calls: final.calls, cancelledCalls: final.cancelledCalls, providers: settings.providers, stats: simulator.stats())
         DemoOutput.write(Self.summary(final, events: events) + truth.report)
         if duration != nil, !truth.agrees { throw ExitCode(1) }
     }
@@ -246,7 +248,8 @@ struct DemoCommand: AsyncParsableCommand {
         let traffic = snapshot.traffic
         var lines = ["", "bulwark demo: stopped after \(DemoFormat.clock(snapshot.elapsed))"]
         var requests = "requests: \(DemoFormat.count(snapshot.totalRequests)) (success \(DemoFormat.count(snapshot.requests[.success] ?? 0)), "
-            + "fallback \(DemoFormat.count(snapshot.requests[.fallback] ?? 0)), failed \(DemoFormat.count(snapshot.requests[.failed] ?? 0)))"
+            + "fallback \(DemoFormat.count(snapshot.requests[.fallback] ?? 0)), failed \(DemoFormat.count(snapshot.requests[.failed] ?? 0)), "
+            + "cancelled by their callers \(DemoFormat.count(snapshot.requests[.cancelled] ?? 0)))"
         if !traffic.failures.isEmpty {
             requests += "; failures by last error: " + traffic.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
@@ -255,6 +258,9 @@ struct DemoCommand: AsyncParsableCommand {
             "attempts: \(DemoFormat.count(snapshot.attempts)), retries \(DemoFormat.count(snapshot.retries)), "
                 + "fallback moves \(DemoFormat.count(snapshot.fallbackMoves))"
                 + (traffic.skipped > 0 ? ", ticks skipped at the concurrency limit \(traffic.skipped)" : ""))
+        lines.append(
+            "hedges: \(DemoFormat.count(snapshot.hedges.values.reduce(0, +))) (won \(DemoFormat.count(snapshot.hedges["won"] ?? 0)), "
+                + "lost \(DemoFormat.count(snapshot.hedges["lost"] ?? 0)))")
         let answered = traffic.answeredBy.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         lines.append("answered by: " + (answered.isEmpty ? "none" : answered))
         if traffic.cancelled > 0 {
