@@ -59,8 +59,10 @@ struct DemoGroundTruth: Sendable {
         for (key, value) in stats.counts {
             simulator[DemoSnapshot.CallKey(provider: key.provider.rawValue, status: key.status), default: 0] += value
         }
-        rows = Set(exporter.keys).union(simulator.keys).sorted().map { key in
-            Row(provider: key.provider, status: key.status, exporter: exporter[key] ?? 0, simulator: simulator[key] ?? 0)
+        rows = Set(exporter.keys).union(simulator.keys).sorted().compactMap { key in
+            let row = Row(provider: key.provider, status: key.status, exporter: exporter[key] ?? 0, simulator: simulator[key] ?? 0)
+            // Only cancelled attempts had this status: nothing to compare.
+            return row.exporter == 0 && row.simulator == 0 ? nil : row
         }
         var surplus: [String: Int] = [:]
         for row in rows where row.simulator > row.exporter { surplus[row.provider, default: 0] += row.simulator - row.exporter }

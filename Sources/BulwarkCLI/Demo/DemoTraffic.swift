@@ -94,7 +94,8 @@ final class DemoTraffic: Service, Sendable {
             }
             switch ending {
             case .answered(let answer?): counters.finish(answer)
-            case .answered(nil): if case .leaves = caller { counters.callerGaveUp() } else { counters.finishWithoutAnswer() }
+            // A stream read to no answer: its reader left, or its deadline passed (a cancelled stream ends quietly).
+            case .answered(nil): if caller == .patient { counters.finishWithoutAnswer() } else { counters.callerGaveUp() }
             case .gaveUp: counters.callerGaveUp()
             }
         } catch let error as ResilientClientError {
