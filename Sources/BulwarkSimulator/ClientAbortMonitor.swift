@@ -39,6 +39,9 @@ final class ClientAbortMonitor: Sendable {
     private struct Watch {
         var descriptor: Int32
         var counted = false
+        /// The descriptor went invalid (libmicrohttpd closed a stream's connection after a failed write):
+        /// no longer polled; the stream's producer reports the abort.
+        var invalid = false
     }
 
     private struct State {
@@ -153,7 +156,7 @@ final class ClientAbortMonitor: Sendable {
                     state.isPolling = false
                     return nil
                 }
-                return state.watched.compactMap { $0.value.counted ? nil : ($0.key, $0.value.descriptor) }
+                return state.watched.compactMap { $0.value.counted || $0.value.invalid ? nil : ($0.key, $0.value.descriptor) }
             }
             guard let watched else { return }
             var fds = [pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
@@ -163,9 +166,12 @@ final class ClientAbortMonitor: Sendable {
             guard ready > 0 else { continue }
             if fds[0].revents != 0 { _ = read(wake.read, &drain, drain.count) }
             let gone = Self.peerClosed | Int16(POLLHUP) | Int16(POLLERR)
-            let closed = zip(watched, fds.dropFirst()).filter { $0.1.revents & gone != 0 }.map(\.0.id)
-            guard !closed.isEmpty else { continue }
+            let polled = zip(watched, fds.dropFirst())
+            let invalid = polled.filter { $0.1.revents & Int16(POLLNVAL) != 0 }.map(\.0.id)
+            let closed = polled.filter { $0.1.revents & Int16(POLLNVAL) == 0 && $0.1.revents & gone != 0 }.map(\.0.id)
+            guard !closed.isEmpty || !invalid.isEmpty else { continue }
             state.withLock { state in
+                for id in invalid { state.watched[id]?.invalid = true }
                 for id in closed where state.watched[id]?.counted == false {
                     state.watched[id]?.counted = true
                     Self.count(now, in: &state)
