@@ -143,7 +143,10 @@ struct DemoCommand: AsyncParsableCommand {
         }
 
         settings = DemoSetup.pointedAtSimulator(settings, simulatorURL: simulator.baseURL)
-        let transport = AsyncHTTPClientTransport()
+        // Every simulated provider is one host here, so the pool holds a connection for each attempt that
+        // may be in flight (a request and its hedge): an attempt cancelled while it waited for a pooled
+        // connection never reached the simulator, and the ground truth could not count it.
+        let transport = AsyncHTTPClientTransport(maxConnectionsPerHost: 2 * concurrency + 16)
         let client: ResilientClient
         let shared: RedisSharedStateStore?
         do {
