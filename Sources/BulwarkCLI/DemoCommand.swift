@@ -21,7 +21,9 @@ struct DemoCommand: AsyncParsableCommand {
 
             The built-in scenario is a 240-second timeline that repeats: steady traffic; a 429 storm on openai \
             with Retry-After; an openai 5xx outage that opens its breaker and moves traffic to anthropic, then \
-            recovers through half-open; a latency spike; streams that stall and break mid-way. Spend climbs \
+            recovers through half-open; a latency spike; streams that stall and break mid-way; all along, a \
+            slow tail on openai that the client hedges to anthropic (hedges win and lose), and callers who give \
+            up (3 % go away early, 10 % have an 8 s deadline), whose requests end cancelled. Spend climbs \
             all along and passes the demo's daily budget ($0.50 at the default rate) in the first cycle. \
             --print-scenario prints it as a file for --scenario.
 
@@ -165,7 +167,10 @@ struct DemoCommand: AsyncParsableCommand {
         let exporter = exporters[0]
 
         settings = DemoSetup.pointedAtSimulator(settings, simulatorURL: simulator.baseURL)
-        let transport = AsyncHTTPClientTransport()
+        // Every simulated provider is one host here, so the pool holds a connection for each attempt that
+        // may be in flight (a request and its hedge, per replica): an attempt cancelled while it waited for a
+        // pooled connection never reached the simulator, and the ground truth could not count it.
+        let transport = AsyncHTTPClientTransport(maxConnectionsPerHost: replicas * (2 * concurrency + 16))
         let trafficSettings = DemoTraffic.Settings(
             rate: rate, concurrency: concurrency, streamShare: streamShare, duration: duration,
             drainTimeout: Self.drainTimeout)
@@ -238,14 +243,16 @@ struct DemoCommand: AsyncParsableCommand {
         let final = context.snapshot()
         var summary = Self.summary(final, events: events)
         var calls = final.calls
+        var cancelledCalls = final.cancelledCalls
         if let redis {
             let replicaReads = replicaSet.map(DemoReplicas.read)
             calls = replicaReads.reduce(into: [:]) { sum, read in sum.merge(read.snapshot.calls, uniquingKeysWith: +) }
+            cancelledCalls = replicaReads.reduce(into: [:]) { sum, read in sum.merge(read.snapshot.cancelledCalls, uniquingKeysWith: +) }
             summary += "(requests, attempts and spend above: replica 1)\n" + DemoReplicas.summary(
                 replicaReads, settings: settings, stats: simulator.stats(), quotaUsed: await DemoReplicas.quotaUsed(settings),
                 redisURL: redis.url)
         }
-        let truth = DemoGroundTruth(calls: calls, providers: settings.providers, stats: simulator.stats())
+        let truth = DemoGroundTruth(calls: calls, cancelledCalls: cancelledCalls, providers: settings.providers, stats: simulator.stats())
         DemoOutput.write(summary + truth.report)
         if duration != nil, !truth.agrees { throw ExitCode(1) }
     }
@@ -296,7 +303,8 @@ struct DemoCommand: AsyncParsableCommand {
         let traffic = snapshot.traffic
         var lines = ["", "bulwark demo: stopped after \(DemoFormat.clock(snapshot.elapsed))"]
         var requests = "requests: \(DemoFormat.count(snapshot.totalRequests)) (success \(DemoFormat.count(snapshot.requests[.success] ?? 0)), "
-            + "fallback \(DemoFormat.count(snapshot.requests[.fallback] ?? 0)), failed \(DemoFormat.count(snapshot.requests[.failed] ?? 0)))"
+            + "fallback \(DemoFormat.count(snapshot.requests[.fallback] ?? 0)), failed \(DemoFormat.count(snapshot.requests[.failed] ?? 0)), "
+            + "cancelled by their callers \(DemoFormat.count(snapshot.requests[.cancelled] ?? 0)))"
         if !traffic.failures.isEmpty {
             requests += "; failures by last error: " + traffic.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
@@ -305,6 +313,9 @@ struct DemoCommand: AsyncParsableCommand {
             "attempts: \(DemoFormat.count(snapshot.attempts)), retries \(DemoFormat.count(snapshot.retries)), "
                 + "fallback moves \(DemoFormat.count(snapshot.fallbackMoves))"
                 + (traffic.skipped > 0 ? ", ticks skipped at the concurrency limit \(traffic.skipped)" : ""))
+        lines.append(
+            "hedges: \(DemoFormat.count(snapshot.hedges.values.reduce(0, +))) (won \(DemoFormat.count(snapshot.hedges["won"] ?? 0)), "
+                + "lost \(DemoFormat.count(snapshot.hedges["lost"] ?? 0)))")
         let answered = traffic.answeredBy.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         lines.append("answered by: " + (answered.isEmpty ? "none" : answered))
         if traffic.cancelled > 0 {

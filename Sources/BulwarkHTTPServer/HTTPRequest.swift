@@ -12,6 +12,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// The client's IP address (`127.0.0.1`, `::1`), when known.
     public var remoteAddress: String?
+    /// The connection's socket, while its handler runs (libmicrohttpd neither reads nor closes it then),
+    /// for watching whether the client went away; never read from, written to or closed.
+    package var connectionDescriptor: Int32?
 
     /// Creates a request; the server builds these, tests and in-process callers may too.
     public init(

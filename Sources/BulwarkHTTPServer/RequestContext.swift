@@ -32,6 +32,7 @@ final class RequestContext: Sendable {
         var path: String
         var headers: HTTPHeaders
         var remoteAddress: String?
+        var descriptor: Int32?
     }
 
     private enum Rejection {
@@ -118,12 +119,18 @@ final class RequestContext: Sendable {
         }
     }
 
+    private static func descriptor(_ connection: OpaquePointer) -> Int32? {
+        let descriptor = bulwark_mhd_connection_fd(connection)
+        return descriptor >= 0 ? descriptor : nil
+    }
+
     private func begin(_ connection: OpaquePointer, url: UnsafePointer<CChar>, method: UnsafePointer<CChar>) -> Bool {
         let head = Head(
             method: String(cString: method),
             path: String(cString: url),
             headers: MHDConnection.requestHeaders(connection),
-            remoteAddress: MHDConnection.remoteAddress(connection)
+            remoteAddress: MHDConnection.remoteAddress(connection),
+            descriptor: Self.descriptor(connection)
         )
         core.watchdog.headersReceived(connection)
         state.withLock { state in
@@ -228,7 +235,7 @@ final class RequestContext: Sendable {
                 return (nil, state.rejection ?? .tooLarge, state.isAdmitted)
             }
             defer { state.body = [] }
-            let request = HTTPRequest(
+            var request = HTTPRequest(
                 method: head.method,
                 path: head.path,
                 query: query,
@@ -236,6 +243,7 @@ final class RequestContext: Sendable {
                 body: state.body,
                 remoteAddress: head.remoteAddress
             )
+            request.connectionDescriptor = head.descriptor
             return (request, nil, state.isAdmitted)
         }
         guard let request else {

@@ -11,73 +11,113 @@ import Musl
 /// the client gave up on, a stream whose reader went away): the ground truth that a client cancelled its
 /// in-flight HTTP request, and when.
 ///
-/// Before the response head: libmicrohttpd does not watch a connection while its handler runs, so the
-/// server cannot tell; the kernel can. While at least one handler prepares its answer, a dedicated
-/// thread (never the cooperative pool) reads the socket table every 5 ms (`/proc/net/tcp`,
-/// `/proc/net/tcp6`) and counts each server-side socket of the simulator's port that it finds in
-/// `CLOSE_WAIT` or `CLOSE` (the peer closed or reset it) on two polls in a row; the time of the first of
-/// those polls is kept, so a test can compare it with the instant it cancelled. An idle keep-alive
-/// connection the client closes is closed by the server at once and so not counted. On systems without
-/// `/proc/net/tcp` these are not counted.
+/// While a handler prepares its answer, and while a stream's producer plays it, libmicrohttpd keeps the
+/// connection suspended: it neither reads nor closes the socket, so the server cannot tell that the client
+/// left, but the kernel can. Each such request is watched (``begin(descriptor:)`` … ``end(_:)``) by a
+/// dedicated thread (never the cooperative pool) that waits in `poll(2)` for the peer's close
+/// (`POLLRDHUP`, or a reset) on every watched socket at once, and counts the request once, with the
+/// instant it woke, so a test can compare it with the instant it cancelled. The socket is only polled,
+/// never read, written or closed. Requests that end normally are not counted. (Reading the kernel's
+/// socket table instead costs about 10 ms a pass on a host with a large TCP hash table, which made the
+/// sightings late by up to a hundred milliseconds on a loaded machine.)
 ///
-/// During a stream's body the server does notice: the stream's producer reports the abort when its
-/// write fails or its wait is cancelled (``recordStreamAbort()``), within one inter-chunk delay of the
-/// close. (A stream closed while another request waits for its head may, rarely, be seen both ways.)
+/// A stream's producer also reports the abort when its write fails or its wait is cancelled
+/// (``streamAborted(_:)``); a request is counted once, by whichever sees it first. Without `poll`'s
+/// `POLLRDHUP` (not Linux) only the producers' reports count.
 final class ClientAbortMonitor: Sendable {
     /// The instants of the first sightings kept; later aborts are counted but not timed.
     static let maxTimesKept = 4_096
-    static let pollInterval = 0.005
+    /// Most requests watched at once; beyond it requests go unwatched (and uncounted unless they
+    /// stream), counted in ``unwatched``.
+    static let maxWatched = 4_096
+
+    /// One watched request.
+    struct Token: Sendable, Hashable {
+        fileprivate let id: Int
+    }
+
+    private struct Watch {
+        var descriptor: Int32
+        var counted = false
+        /// The descriptor went invalid (libmicrohttpd closed a stream's connection after a failed write):
+        /// no longer polled; the stream's producer reports the abort.
+        var invalid = false
+    }
 
     private struct State {
-        var port = 0
-        var inProgress = 0
+        var watched: [Int: Watch] = [:]
+        var nextID = 0
         var isPolling = false
-        /// Sockets seen closed by the peer on the last poll, with the instant of the first sighting.
-        var suspects: [String: ContinuousClock.Instant] = [:]
-        /// Sockets already counted, until they leave the table.
-        var counted: Set<String> = []
         var aborts = 0
         var times: [ContinuousClock.Instant] = []
+        /// Requests not watched because ``maxWatched`` were.
+        var unwatched = 0
     }
 
     private let state = Mutex(State())
+    /// Wakes the poll thread when the watched set changes: read end, write end.
+    private let wake: (read: Int32, write: Int32)?
 
-    /// The port whose connections are watched.
-    func watch(port: Int) {
-        state.withLock { $0.port = port }
+    init() {
+        wake = Self.makeWakePipe()
     }
 
-    /// A request is in progress until `end()` is called; polling runs while any is.
-    func begin() {
-        let startThread = state.withLock { state -> Bool in
-            state.inProgress += 1
-            guard !state.isPolling else { return false }
+    deinit {
+        if let wake {
+            close(wake.read)
+            close(wake.write)
+        }
+    }
+
+    /// Starts watching a request's connection (`nil` without a descriptor: only a stream producer's own
+    /// report can count it). `counted`: the request was already counted (a stream whose client left
+    /// while its answer was prepared), so it is not counted again.
+    func begin(descriptor: Int32?, counted: Bool = false) -> Token {
+        let (token, startThread) = state.withLock { state -> (Token, Bool) in
+            let id = state.nextID
+            state.nextID += 1
+            guard let descriptor, Self.canPoll, wake != nil else { return (Token(id: id), false) }
+            guard state.watched.count < Self.maxWatched else {
+                state.unwatched += 1
+                return (Token(id: id), false)
+            }
+            state.watched[id] = Watch(descriptor: descriptor, counted: counted)
+            guard !state.isPolling else { return (Token(id: id), false) }
             state.isPolling = true
-            return true
+            return (Token(id: id), true)
         }
         if startThread {
-            let thread = Thread { [self] in pollWhileBusy() }
+            let thread = Thread { [self] in pollWhileWatching() }
             thread.name = "simulator-abort-monitor"
             thread.start()
+        } else {
+            signal()
         }
+        return token
     }
 
-    func end() {
-        state.withLock { $0.inProgress -= 1 }
+    /// Stops watching (a second call does nothing); returns whether the request was counted.
+    @discardableResult
+    func end(_ token: Token) -> Bool {
+        let removed = state.withLock { $0.watched.removeValue(forKey: token.id) }
+        if removed != nil { signal() }
+        return removed?.counted ?? false
+    }
+
+    /// A stream's producer found its reader gone (its write failed, or its wait was cancelled): counts
+    /// the request unless the poll thread already did.
+    func streamAborted(_ token: Token) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            if state.watched[token.id]?.counted == true { return }
+            state.watched[token.id]?.counted = true
+            Self.count(now, in: &state)
+        }
     }
 
     /// Aborts seen so far, and the instants of the first ``maxTimesKept`` of them.
     func snapshot() -> (count: Int, times: [ContinuousClock.Instant]) {
         state.withLock { ($0.aborts, $0.times) }
-    }
-
-    /// A stream's reader went away: its producer found the connection closed when it wrote or slept.
-    func recordStreamAbort() {
-        let now = ContinuousClock.now
-        state.withLock { state in
-            state.aborts += 1
-            if state.times.count < Self.maxTimesKept { state.times.append(now) }
-        }
     }
 
     func reset() {
@@ -87,75 +127,70 @@ final class ClientAbortMonitor: Sendable {
         }
     }
 
-    private func pollWhileBusy() {
+    private static func count(_ instant: ContinuousClock.Instant, in state: inout State) {
+        state.aborts += 1
+        if state.times.count < maxTimesKept { state.times.append(instant) }
+    }
+
+    private func signal() {
+        guard let wake else { return }
+        var byte: UInt8 = 1
+        _ = write(wake.write, &byte, 1)
+    }
+
+    #if os(Linux)
+    static let canPoll = true
+    /// `POLLRDHUP` (Linux, `_GNU_SOURCE`; not exported by Glibc's module): the peer closed its side.
+    static let peerClosed: Int16 = 0x2000
+    #else
+    static let canPoll = false
+    #endif
+
+    private func pollWhileWatching() {
+        #if os(Linux)
+        guard let wake else { return }
+        var drain = [UInt8](repeating: 0, count: 256)
         while true {
-            let port = state.withLock { state -> Int? in
-                guard state.inProgress > 0 else {
+            let watched = state.withLock { state -> [(id: Int, descriptor: Int32)]? in
+                guard !state.watched.isEmpty else {
                     state.isPolling = false
-                    state.suspects = [:]
                     return nil
                 }
-                return state.port
+                return state.watched.compactMap { $0.value.counted || $0.value.invalid ? nil : ($0.key, $0.value.descriptor) }
             }
-            guard let port else { return }
-            poll(port: port)
-            Thread.sleep(forTimeInterval: Self.pollInterval)
-        }
-    }
-
-    private func poll(port: Int) {
-        let now = ContinuousClock.now
-        let (closed, present) = Self.peerClosedSockets(localPort: port)
-        state.withLock { state in
-            var suspects: [String: ContinuousClock.Instant] = [:]
-            for socket in closed where !state.counted.contains(socket) {
-                if let first = state.suspects[socket] {
-                    state.counted.insert(socket)
-                    state.aborts += 1
-                    if state.times.count < Self.maxTimesKept { state.times.append(first) }
-                } else {
-                    suspects[socket] = now
+            guard let watched else { return }
+            var fds = [pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+            fds += watched.map { pollfd(fd: $0.descriptor, events: Self.peerClosed, revents: 0) }
+            let ready = poll(&fds, nfds_t(fds.count), 1_000)
+            let now = ContinuousClock.now
+            guard ready > 0 else { continue }
+            if fds[0].revents != 0 { _ = read(wake.read, &drain, drain.count) }
+            let gone = Self.peerClosed | Int16(POLLHUP) | Int16(POLLERR)
+            let polled = zip(watched, fds.dropFirst())
+            let invalid = polled.filter { $0.1.revents & Int16(POLLNVAL) != 0 }.map(\.0.id)
+            let closed = polled.filter { $0.1.revents & Int16(POLLNVAL) == 0 && $0.1.revents & gone != 0 }.map(\.0.id)
+            guard !closed.isEmpty || !invalid.isEmpty else { continue }
+            state.withLock { state in
+                for id in invalid { state.watched[id]?.invalid = true }
+                for id in closed where state.watched[id]?.counted == false {
+                    state.watched[id]?.counted = true
+                    Self.count(now, in: &state)
                 }
             }
-            state.suspects = suspects
-            state.counted = state.counted.filter { present.contains($0) }
         }
+        #endif
     }
 
-    /// The remote ends (`addr:port` in the kernel's hex) of `localPort`'s sockets the peer closed, and of
-    /// all its sockets.
-    static func peerClosedSockets(localPort: Int) -> (closed: [String], present: Set<String>) {
-        var closed: [String] = []
-        var present: Set<String> = []
-        let portSuffix = ":" + String(format: "%04X", localPort)
-        for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = readSmallFile(path) else { continue }
-            for line in text.split(separator: "\n").dropFirst() {
-                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-                guard fields.count > 3, fields[1].hasSuffix(portSuffix) else { continue }
-                let remote = String(fields[2])
-                present.insert(remote)
-                // 08 CLOSE_WAIT: the peer sent FIN; 07 CLOSE: the peer reset the connection.
-                if fields[3] == "08" || fields[3] == "07" { closed.append(remote) }
-            }
+    /// A non-blocking pipe (close-on-exec) whose reads wake the poll thread.
+    private static func makeWakePipe() -> (read: Int32, write: Int32)? {
+        #if os(Linux)
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return nil }
+        for end in ends {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
         }
-        return (closed, present)
-    }
-
-    /// Reads a `/proc` file (whose size reads as 0) to its end.
-    private static func readSmallFile(_ path: String) -> String? {
-        #if canImport(Glibc) || canImport(Musl)
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while bytes.count < 16 << 20 {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return (ends[0], ends[1])
         #else
         return nil
         #endif

@@ -108,7 +108,6 @@ public final class ProviderSimulator: Sendable {
             let configuration = HTTPServer.Configuration(host: host, port: port, shutdownGracePeriod: .seconds(2))
             let newServer = HTTPServer(configuration: configuration, router: router)
             try newServer.start()
-            aborts.watch(port: newServer.port)
             slot = newServer
         }
     }
@@ -225,9 +224,9 @@ public final class ProviderSimulator: Sendable {
         prefix: String = "",
         vertexTokens: VertexTokenEndpoint? = nil
     ) async -> HTTPResponse {
-        // While the answer is prepared, a client that closes its connection is seen by the socket table.
-        aborts.begin()
-        defer { aborts.end() }
+        // While the answer is prepared, a client that closes its connection is seen at once.
+        let watch = aborts.begin(descriptor: request.connectionDescriptor)
+        defer { aborts.end(watch) }
         let script = engine.scenario[provider]
         var model = ""
         var isStream = false
@@ -311,14 +310,20 @@ public final class ProviderSimulator: Sendable {
                 case .anthropic: AnthropicWire.stream(plan.context)
                 case .google: GeminiWire.stream(plan.context)
                 }
+            // The stream's producer watches the connection on: a client that left while the answer was
+            // prepared is not counted twice.
+            let counted = aborts.end(watch)
+            let descriptor = request.connectionDescriptor
             return HTTPResponse.eventStream(headers: headers) { writer in
+                let watch = aborts.begin(descriptor: descriptor, counted: counted)
+                defer { aborts.end(watch) }
                 do {
                     if try await !StreamPlayer.play(script, plan: plan, provider: provider, writer: writer) {
-                        aborts.recordStreamAbort()
+                        aborts.streamAborted(watch)
                     }
                 } catch {
                     // Cancelled while waiting between chunks: the connection closed (or the server stops).
-                    aborts.recordStreamAbort()
+                    aborts.streamAborted(watch)
                     throw error
                 }
             }

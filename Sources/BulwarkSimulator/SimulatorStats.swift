@@ -59,10 +59,12 @@ public struct SimulatorStats: Sendable, Equatable {
     /// The scenario's name.
     public var scenarioName: String?
     /// Connections the client closed while the simulator still worked on its request (a slow answer
-    /// or a stream the client gave up on): the client cancelled its in-flight HTTP request. Counted on
-    /// Linux (from the kernel's socket table); always 0 elsewhere.
+    /// or a stream the client gave up on): the client cancelled its in-flight HTTP request. On Linux the
+    /// connection's socket is watched with `poll(2)`; elsewhere only streams are counted (their producer's
+    /// write fails).
     public var clientAborts = 0
-    /// When each of the first 4,096 of those closes was seen (within 5 ms of it).
+    /// When each of the first 4,096 of those closes was seen (as the kernel reported it, when the
+    /// watching thread got the CPU).
     public var clientAbortTimes: [ContinuousClock.Instant] = []
 
     /// Empty stats.

@@ -6,7 +6,7 @@ import Testing
 
 /// Cancellation is the caller's: against a real (slow) simulator, a caller that gives up ends its attempt
 /// and its request `cancelled`, with no retry, no fallback and no breaker or outage count, and the
-/// simulator sees the connection closed at once. Serialized: the 100 ms bounds are end-to-end figures.
+/// simulator sees each connection closed within 100 ms. Serialized: the 100 ms bound is an end-to-end figure.
 @Suite(.serialized) struct CancellationTests {
     /// A slow first provider (3 s to answer) before a healthy one the client must not fall back to.
     static let slow = Scenario(providers: [
@@ -142,14 +142,11 @@ import Testing
         #expect(harness.simulator.stats().count(provider: .openai) == 1)
     }
 
-    /// The connections were closed within 100 ms of the cancel: nine in ten of them (the rest within
-    /// 250 ms, room for a scheduler on a loaded machine; measured quiet: all within ~20 ms).
+    /// Every connection was closed within 100 ms of the cancel (measured: 1-20 ms quiet, at most 68 ms on a
+    /// 2-core machine at load average 10; the simulator sees each close as it happens, see ClientAbortMonitor).
     static func expectClosedPromptly(_ delays: [Duration], sourceLocation: SourceLocation = #_sourceLocation) {
-        let sorted = delays.sorted()
-        guard let last = sorted.last else { return }
-        let ninetieth = sorted[(sorted.count * 9) / 10 - (sorted.count >= 10 ? 1 : 0)]
-        #expect(ninetieth < .milliseconds(100), "90th percentile \(ninetieth)", sourceLocation: sourceLocation)
-        #expect(last < .milliseconds(250), "slowest \(last)", sourceLocation: sourceLocation)
+        let late = delays.filter { $0 >= .milliseconds(100) }
+        #expect(late.isEmpty, "closed 100 ms or more after the cancel: \(late.sorted())", sourceLocation: sourceLocation)
     }
 
     /// The simulator's count of client aborts, once it reaches `expected` (or after 2 s).

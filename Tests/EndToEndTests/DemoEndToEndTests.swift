@@ -143,6 +143,15 @@ import Testing
             #expect(output.contains(incident), "no \"\(incident)\" in the demo's output:\n\(output)")
         }
 
+        // Callers gave up (3 % go away early, 10 % have an 8 s deadline that passes in the latency spike), and
+        // the slow tail on openai drew hedges to anthropic; the demo's own /metrics shows both.
+        let metrics = try RawHTTPClient.request(port: port, path: "/metrics").text
+        let cancelledRequests = MetricsText.sum("llm_api_requests_total", matching: ["outcome": "cancelled"], in: metrics)
+        #expect(cancelledRequests > 0, "no request cancelled by its caller")
+        #expect(MetricsText.sum("llm_api_calls_total", matching: ["error_type": "cancelled"], in: metrics) > 0)
+        #expect(MetricsText.sum("llm_api_hedges_total", in: metrics) > 0, "no hedge")
+        #expect(MetricsText.sum("llm_api_hedges_total", matching: ["result": "won"], in: metrics) > 0, "no hedge won")
+
         // The exporter polled the simulator's status pages, which reported openai's outage as major. (The
         // critical alert then fires too, but the scaled outage lasts 6.75 s against a 5 s evaluation interval:
         // the output is checked for the warning, which every incident of the timeline fires.)
@@ -173,6 +182,10 @@ import Testing
         #expect(status == 0, "the demo exited \(status):\n\(final)")
         #expect(final.contains("ground truth: agree"), "the ground truth check did not agree:\n\(final)")
         #expect(!final.contains("cancelled at shutdown"), "requests were still in flight after the drain:\n\(final)")
+        // Cancelled attempts reached the simulator and are accounted for in the check.
+        #expect(Self.capture(#"cancelled by their callers (\d+)"#, in: final).flatMap { Int($0) } ?? 0 > 0, "\(final)")
+        let cancelledAttempts = Self.capture(#"\n +openai +cancelled +(\d+)"#, in: final).flatMap { Int($0) } ?? 0
+        #expect(cancelledAttempts > 0, "no cancelled openai attempt in the ground truth:\n\(final)")
 
         // The log holds one line per recorded attempt.
         let attemptsText = try #require(Self.capture(#"ground truth: agree \((\d+) attempts recorded"#, in: final))

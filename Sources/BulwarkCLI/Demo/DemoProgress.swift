@@ -140,11 +140,13 @@ enum DemoProgressText {
             "requests   \(DemoFormat.count(snapshot.totalRequests)) (\(String(format: "%.1f", rate))/s)   "
                 + "success \(DemoFormat.count(snapshot.requests[.success] ?? 0))   "
                 + "fallback \(DemoFormat.count(snapshot.requests[.fallback] ?? 0))   "
-                + "failed \(DemoFormat.count(snapshot.requests[.failed] ?? 0))   \(flight)"
+                + "failed \(DemoFormat.count(snapshot.requests[.failed] ?? 0))   "
+                + "cancelled \(DemoFormat.count(snapshot.requests[.cancelled] ?? 0))   \(flight)"
                 + (traffic.skipped > 0 ? "   skipped \(traffic.skipped)" : ""))
         lines.append(
             "attempts   \(DemoFormat.count(snapshot.attempts))   retries \(DemoFormat.count(snapshot.retries))   "
                 + "fallback moves \(DemoFormat.count(snapshot.fallbackMoves))   "
+                + "hedges \(DemoFormat.count(snapshot.hedges["won"] ?? 0)) won / \(DemoFormat.count(snapshot.hedges["lost"] ?? 0)) lost   "
                 + "tokens \(DemoFormat.compact(snapshot.inputTokens)) in / \(DemoFormat.compact(snapshot.outputTokens)) out")
         lines.append("spend      " + spendText(snapshot, paint: paint))
         let header =
@@ -205,7 +207,9 @@ enum DemoProgressText {
         var requests = "requests \(DemoFormat.count(snapshot.totalRequests)) (\(outcomes(snapshot))), in flight \(traffic.inFlight)"
         if traffic.skipped > 0 { requests += ", skipped \(traffic.skipped)" }
         var parts: [String] = ["[\(DemoFormat.clock(snapshot.elapsed))] \(now)", requests]
-        parts.append("attempts \(DemoFormat.count(snapshot.attempts)), retries \(DemoFormat.count(snapshot.retries))")
+        parts.append(
+            "attempts \(DemoFormat.count(snapshot.attempts)), retries \(DemoFormat.count(snapshot.retries)), "
+                + "hedges won \(DemoFormat.count(snapshot.hedges["won"] ?? 0)) lost \(DemoFormat.count(snapshot.hedges["lost"] ?? 0))")
         parts.append("breakers " + snapshot.providers.map { "\($0.name)=\($0.circuit.rawValue)" }.joined(separator: " "))
         parts.append("answered by " + snapshot.providers.map { "\($0.name)=\(traffic.answeredBy[$0.name] ?? 0)" }.joined(separator: " "))
         parts.append("spend " + spendText(snapshot, paint: Paint(enabled: false)))

@@ -20,6 +20,15 @@ enum DemoScenario {
         #  135-175 s   latency spike on openai (P95 well above 10 s)
         #  190-220 s   openai streams that stall, carry an error event, are cut or end without a terminator
         #  all along   spend climbs; at the default --rate it passes the demo's $0.50 daily budget in the first cycle
+        #  all along   a slow tail: 5 % of openai's answers take 2.3-6 s; the client's hedging (2 s delay, at most
+        #              10 % of requests) sends those a hedge to anthropic: it wins when openai is slower still,
+        #              and loses (and is cancelled) when openai answers first; during the latency spike the
+        #              hedge budget runs out, so most spike requests wait. (The tail starts 0.3 s after the
+        #              delay, so a hedge has reached the simulator before it can lose.)
+        #  all along   callers who give up (not part of this file: the demo's traffic): 3 % go away early (a
+        #              unary caller after 0.1-1 s, a stream reader after a few pieces of text) and 10 % have an
+        #              8 s deadline, which passes during the latency spike; those requests end `cancelled`,
+        #              which is not an error (no retry, fallback, breaker count or error-rate alert)
         #
         # Each provider's status page (/status/{provider}/api/v2/summary.json, polled by the exporter) follows the
         # phases: minor during the 429 storm, the latency spike and the broken streams, major during the outage
@@ -35,6 +44,8 @@ enum DemoScenario {
             reply_words: [30, 90]
             words_per_chunk: 2
             rate_limits: {rpm: 900, tpm: 400000}
+            faults:
+              - {slow: true, probability: 0.05, latency: {distribution: uniform, min_ms: 2300, max_ms: 6000}}
             phases:
               - name: 429 storm
                 from_seconds: 30

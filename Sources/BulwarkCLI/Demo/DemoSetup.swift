@@ -35,7 +35,9 @@ enum DemoSetup {
 
     /// The demo's resilience settings: the guide's patterns, tuned so that the incidents of a few-minute
     /// timeline play out in seconds (a breaker that counts 8 failures in 10 s and tries again after
-    /// 15 s × `timeScale`, short backoff, a 4 s stall timeout).
+    /// 15 s × `timeScale`, short backoff, a 4 s stall timeout), and hedges after 2 s (above every
+    /// provider's normal first token) for at most 10 % of requests (the scenario's slow tail makes them
+    /// win and lose).
     static func builtInSettings(timeScale: Double) -> BulwarkConfiguration {
         var settings = BulwarkConfiguration(providers: builtInProviders)
         settings.retry.maxRetries = 3
@@ -50,6 +52,7 @@ enum DemoSetup {
         settings.streaming.stallTimeout = 4
         settings.streaming.firstTokenTimeout = 30
         settings.alerts.dailyBudgetUSD = 0.50
+        settings.hedging = HedgingConfiguration(delay: 2, maxHedges: 1, budgetRatio: 0.1)
         return settings
     }
 

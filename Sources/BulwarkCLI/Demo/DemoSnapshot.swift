@@ -89,6 +89,10 @@ struct DemoSnapshot: Sendable {
     var phases: [String]
     var requests: [RequestOutcome: Double] = [:]
     var calls: [CallKey: Double] = [:]
+    /// The part of `calls` whose `error_type` is `cancelled` (the caller gave up, or a hedge lost).
+    var cancelledCalls: [CallKey: Double] = [:]
+    /// `llm_api_hedges_total` by result (`won`, `lost`).
+    var hedges: [String: Double] = [:]
     var retries = 0.0
     var fallbackMoves = 0.0
     var costUSD = 0.0
@@ -118,6 +122,9 @@ struct DemoSnapshot: Sendable {
             case "llm_api_calls_total":
                 let key = CallKey(provider: sample.labels["provider"] ?? "", status: Int(sample.labels["status_code"] ?? "") ?? -1)
                 calls[key, default: 0] += sample.value
+                if sample.labels["error_type"] == "cancelled" { cancelledCalls[key, default: 0] += sample.value }
+            case "llm_api_hedges_total":
+                hedges[sample.labels["result"] ?? "", default: 0] += sample.value
             case "llm_api_requests_total":
                 if let outcome = sample.labels["outcome"].flatMap(RequestOutcome.init(rawValue:)) {
                     requests[outcome, default: 0] += sample.value

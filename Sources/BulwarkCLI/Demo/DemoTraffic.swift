@@ -47,7 +47,8 @@ final class DemoTraffic: Service, Sendable {
                     if counters.begin(limit: settings.concurrency) {
                         let stream = DemoPrompts.streams(index, share: settings.streamShare)
                         let request = DemoPrompts.request(index)
-                        group.addTask { await self.send(request, stream: stream) }
+                        let caller = DemoCaller.of(index)
+                        group.addTask { await self.send(request, stream: stream, caller: caller) }
                     }
                     index += 1
                 }
@@ -76,22 +77,47 @@ final class DemoTraffic: Service, Sendable {
         }
     }
 
-    private func send(_ request: ChatRequest, stream: Bool) async {
+    private func send(_ request: ChatRequest, stream: Bool, caller: DemoCaller) async {
+        let client = self.client
         do {
+            let ending: DemoCallEnding<ResilientResponse?>
             if stream {
-                var answer: ResilientResponse?
-                for try await update in client.stream(request) {
-                    if case .completed(let response) = update { answer = response }
+                let pieces: Int? = if case .leaves(_, let pieces) = caller { pieces } else { nil }
+                let deadline: Double? = if case .deadline(let seconds) = caller { seconds } else { nil }
+                ending = try await DemoCallEnding.run(givingUpAfter: deadline) {
+                    try await Self.read(client.stream(request), stoppingAfter: pieces)
                 }
-                if let answer { counters.finish(answer) } else { counters.finishWithoutAnswer() }
             } else {
-                counters.finish(try await client.complete(request))
+                ending = try await DemoCallEnding.run(givingUpAfter: caller.unaryPatience) {
+                    try await client.complete(request)
+                }
+            }
+            switch ending {
+            case .answered(let answer?): counters.finish(answer)
+            // A stream read to no answer: its reader left, or its deadline passed (a cancelled stream ends quietly).
+            case .answered(nil): if caller == .patient { counters.finishWithoutAnswer() } else { counters.callerGaveUp() }
+            case .gaveUp: counters.callerGaveUp()
             }
         } catch let error as ResilientClientError {
             counters.fail(error)
         } catch {
             counters.finishWithoutAnswer()
         }
+    }
+
+    /// Reads a stream to its answer, or stops after `pieces` pieces of text (the reader went away: the
+    /// stream's request ends `cancelled`); `nil` when it ended without an answer.
+    private static func read(_ stream: ResilientStream, stoppingAfter pieces: Int?) async throws -> ResilientResponse? {
+        var texts = 0
+        for try await update in stream {
+            switch update {
+            case .completed(let response): return response
+            case .text:
+                texts += 1
+                if let pieces, texts >= pieces { return nil }
+            }
+        }
+        return nil
     }
 }
 
@@ -107,6 +133,8 @@ final class DemoTrafficCounters: Sendable {
         var failed = 0
         /// Requests still in flight after the drain timeout, cancelled.
         var cancelled = 0
+        /// Requests whose caller went away or whose caller's deadline passed (see ``DemoCaller``).
+        var gaveUp = 0
         /// Failed requests by the normalized error of the last provider tried.
         var failures: [String: Int] = [:]
         /// Answered requests by the provider that answered (a provider skipped for an open circuit does
@@ -146,6 +174,13 @@ final class DemoTrafficCounters: Sendable {
             state.inFlight -= 1
             state.failed += 1
             state.failures[error.lastError?.errorType.rawValue ?? "skipped", default: 0] += 1
+        }
+    }
+
+    func callerGaveUp() {
+        state.withLock { state in
+            state.inFlight -= 1
+            state.gaveUp += 1
         }
     }
 
