@@ -6,7 +6,7 @@ APT_PACKAGES := libmicrohttpd-dev zlib1g-dev pkg-config prometheus prometheus-al
 SUDO         := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 LISTEN       ?= 127.0.0.1:9464
 
-.PHONY: all deps venv build release examples test demo serve simulate bench bench-deps fuzz soak clean
+.PHONY: all deps venv build release examples test demo serve simulate bench bench-package bench-deps fuzz soak clean
 EXAMPLES     := QuickStart ObservedService
 
 all: build
@@ -75,6 +75,12 @@ bench: deps bench-deps venv
 	cd Benchmarks && BULWARK_PYTHON=$(CURDIR)/$(VENV)/bin/python3 .build/release/BulwarkBenchmarks
 	cd Benchmarks && $(SWIFT) build -c release --product ClientBenchmarks
 	cd Benchmarks && .build/release/ClientBenchmarks
+
+## bench-package: the hot paths under ordo-one/package-benchmark (wall clock, CPU, mallocs, throughput, with
+## swift-prometheus in the same suite; Benchmarks/Benchmarks/HotPaths). The MallocInterposer trait counts
+## mallocs without jemalloc. Extra arguments go through BENCH_ARGS (e.g. `--filter record`).
+bench-package: deps
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --target HotPaths --no-progress $(BENCH_ARGS)
 
 ## soak: wrk against the release exporter's /metrics and /v1/events while the demo records in-process, then
 ## the hostile cases (slowloris, unauthenticated bodies, series explosion) with peak RSS and /healthz p99.

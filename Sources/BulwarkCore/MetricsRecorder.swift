@@ -39,11 +39,17 @@ public struct MultiplexRecorder: MetricsRecorder {
         self.recorders = recorders
     }
 
+    // Through the buffer, each recorder is borrowed in place: a `for … in` loop would copy every
+    // existential, a retain and a release per recorder and event on the hot path.
     public func record(_ metric: APICallMetric) {
-        for recorder in recorders { recorder.record(metric) }
+        recorders.withUnsafeBufferPointer { recorders in
+            for index in recorders.indices { recorders[index].record(metric) }
+        }
     }
 
     public func record(_ event: ClientEvent) {
-        for recorder in recorders { recorder.record(event) }
+        recorders.withUnsafeBufferPointer { recorders in
+            for index in recorders.indices { recorders[index].record(event) }
+        }
     }
 }

@@ -4,10 +4,11 @@ import Synchronization
 
 /// The bounded queue between recording threads and the writer thread, with the sink's counters.
 ///
-/// Recording copies the event into an array under the lock and returns; encoding to JSON happens
-/// on the writer thread, which swaps the whole array out for an empty one, so in the steady state
-/// neither side allocates. Recording never waits for the writer: it signals the writer only when a
-/// batch is worth writing before the next timed flush.
+/// Events are copied into fixed chunks of slots (``EventChunks``) under one short lock: no array
+/// grows or is copied, and in the steady state no memory is allocated, since the writer hands the
+/// chunks it has encoded back for reuse. Encoding to JSON happens on the writer thread, which takes
+/// every queued chunk at once. Recording never waits for the writer: it signals the writer only
+/// when a batch is worth writing before the next timed flush.
 final class LogEventQueue: Sendable {
     struct Batch {
         /// Every event accepted up to this sequence number is in this batch or an earlier one.
@@ -16,7 +17,7 @@ final class LogEventQueue: Sendable {
     }
 
     private struct State: ~Copyable {
-        var pending: [APICallMetric] = []
+        var chunks: EventChunks
         var accepted: UInt64 = 0
         var completed: UInt64 = 0
         var writerWaiting = false
@@ -31,7 +32,7 @@ final class LogEventQueue: Sendable {
 
     let capacity: Int
     private let wakeEvents: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let writerWakeup = DispatchSemaphore(value: 0)
 
     let eventsWritten = Atomic<Int>(0)
@@ -41,7 +42,13 @@ final class LogEventQueue: Sendable {
 
     init(capacity: Int) {
         self.capacity = capacity
-        wakeEvents = max(1, min(capacity / 2, Self.wakeEvents))
+        let wakeEvents = max(1, min(capacity / 2, Self.wakeEvents))
+        self.wakeEvents = wakeEvents
+        state = Mutex(State(chunks: EventChunks(capacity: capacity, spareEvents: 4 * wakeEvents)))
+    }
+
+    deinit {
+        state.withLock { $0.chunks.release() }
     }
 
     // MARK: Recording side
@@ -49,10 +56,9 @@ final class LogEventQueue: Sendable {
     /// Queues one event; counts it as dropped when the queue is full or closed.
     func enqueue(_ event: APICallMetric) {
         let outcome: Int = state.withLock { state in
-            guard !state.closing, state.pending.count < capacity else { return 0 }
-            state.pending.append(event)
+            guard !state.closing, state.chunks.append(event) else { return 0 }
             state.accepted &+= 1
-            guard state.writerWaiting, state.pending.count >= wakeEvents else { return 1 }
+            guard state.writerWaiting, state.chunks.count >= wakeEvents else { return 1 }
             state.writerWaiting = false
             return 2
         }
@@ -97,22 +103,28 @@ final class LogEventQueue: Sendable {
 
     // MARK: Writer side
 
-    /// Swaps the queued events into `buffer` (which must be empty) when they are due: when `force`,
+    /// Moves the queued chunks into `batch` (which must be empty) when they are due: when `force`,
     /// when a flush or close was asked for, or when enough is queued. Returns nil (and marks the
-    /// writer as waiting) when nothing is due.
-    func take(into buffer: inout [APICallMetric], force: Bool) -> Batch? {
+    /// writer as waiting) when nothing is due. Give the chunks back with ``recycle(_:)``.
+    func take(into batch: inout EventChunks.Batch, force: Bool) -> Batch? {
         state.withLock { state in
-            let due = force || state.closing || state.flushRequested || state.pending.count >= wakeEvents
+            let due = force || state.closing || state.flushRequested || state.chunks.count >= wakeEvents
             guard due else {
                 state.writerWaiting = true
                 return nil
             }
-            swap(&state.pending, &buffer)
-            let batch = Batch(endSequence: state.accepted, isLast: state.closing)
+            state.chunks.take(into: &batch)
+            let taken = Batch(endSequence: state.accepted, isLast: state.closing)
             state.flushRequested = false
             state.writerWaiting = false
-            return batch
+            return taken
         }
+    }
+
+    /// Destroys the events of `batch` (outside the lock) and keeps its chunks for reuse.
+    func recycle(_ batch: inout EventChunks.Batch) {
+        batch.destroyEvents()
+        state.withLock { $0.chunks.recycle(&batch) }
     }
 
     /// Waits until signalled or until `seconds` have passed.

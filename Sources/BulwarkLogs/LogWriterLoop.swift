@@ -15,8 +15,6 @@ final class LogWriterLoop: @unchecked Sendable {
     private let flushInterval: Double
     /// Lines are encoded and written in pieces of about this size.
     private static let writeSize = 256 << 10
-    /// Batch arrays with room for more events than this are released after use, not kept.
-    private static let retainedBatchCapacity = 16_384
 
     init(queue: LogEventQueue, segment: SegmentWriter, flushInterval: Double) {
         self.queue = queue
@@ -25,7 +23,7 @@ final class LogWriterLoop: @unchecked Sendable {
     }
 
     func run() {
-        var batchEvents: [APICallMetric] = []
+        var batch = EventChunks.Batch()
         var lines: [UInt8] = []
         lines.reserveCapacity(Self.writeSize + (16 << 10))
         var nextTimedFlush = Self.monotonicSeconds() + flushInterval
@@ -33,17 +31,13 @@ final class LogWriterLoop: @unchecked Sendable {
             let now = Self.monotonicSeconds()
             let timed = now >= nextTimedFlush
             if timed { nextTimedFlush = now + flushInterval }
-            if let batch = queue.take(into: &batchEvents, force: timed) {
+            if let taken = queue.take(into: &batch, force: timed) {
                 if timed { segment.reopenIfReplaced() }
-                write(batchEvents, through: &lines)
-                if batchEvents.capacity > Self.retainedBatchCapacity {
-                    batchEvents = []
-                } else {
-                    batchEvents.removeAll(keepingCapacity: true)
-                }
+                write(batch, through: &lines)
+                queue.recycle(&batch)
                 segment.sealIfAged()
-                queue.complete(through: batch.endSequence)
-                if batch.isLast { break }
+                queue.complete(through: taken.endSequence)
+                if taken.isLast { break }
                 continue
             }
             segment.sealIfAged()
@@ -54,16 +48,18 @@ final class LogWriterLoop: @unchecked Sendable {
         segment.closeActive(sync: true)
     }
 
-    private func write(_ events: [APICallMetric], through lines: inout [UInt8]) {
+    private func write(_ batch: EventChunks.Batch, through lines: inout [UInt8]) {
         var count = 0
-        for event in events {
-            event.appendJSON(to: &lines)
-            lines.append(0x0A)
-            count += 1
-            if lines.count >= Self.writeSize {
-                segment.append(lines, events: count)
-                lines.removeAll(keepingCapacity: true)
-                count = 0
+        for chunk in batch.chunks.indices {
+            for event in batch.events(inChunk: chunk) {
+                event.appendJSON(to: &lines)
+                lines.append(0x0A)
+                count += 1
+                if lines.count >= Self.writeSize {
+                    segment.append(lines, events: count)
+                    lines.removeAll(keepingCapacity: true)
+                    count = 0
+                }
             }
         }
         if count > 0 {

@@ -1,13 +1,12 @@
-import BenchmarkSupport
-import BulwarkCore
-import Prometheus
+public import BulwarkCore
+public import Prometheus
 
 /// The events and series every benchmark uses, identical for Bulwark and its peers.
-enum Workload {
-    static let statuses: [(Int, ErrorType?)] = [(200, nil), (429, .rateLimited), (500, .serverError), (529, .overloaded)]
+public enum Workload {
+    public static let statuses: [(Int, ErrorType?)] = [(200, nil), (429, .rateLimited), (500, .serverError), (529, .overloaded)]
 
     /// Events spread over `providers × models × statuses` label combinations.
-    static func events(providers: Int, models: Int, count: Int) -> [APICallMetric] {
+    public static func events(providers: Int, models: Int, count: Int) -> [APICallMetric] {
         (0..<count).map { index in
             let status = statuses[index % statuses.count]
             return APICallMetric(
@@ -20,6 +19,6 @@ enum Workload {
 }
 
 /// swift-prometheus' name for a family (its non-deprecated API); the help text is the family's name.
-func peerName(_ name: String) -> MetricNameDescriptor {
+public func peerName(_ name: String) -> MetricNameDescriptor {
     MetricNameDescriptor(metricName: name, unitName: "", helpText: name)
 }
