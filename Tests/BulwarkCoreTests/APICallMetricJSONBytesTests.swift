@@ -9,7 +9,7 @@ import Testing
     @Test func numbersAreSpelledLikeDescription() {
         var generator = SplitMix(seed: 16)
         var values: [Double] = [
-            0, -0.0, 1, -1, 0.5, 0.1, 0.2, 0.3, 0.001, 0.0001, 0.00012, 0.00001, 1e-300, 5e-324, 812.5, 0.000123,
+            0, -0.0, 1, -1, 0.5, 0.1, 0.2, 0.3, 0.001, 0.0001, 0.00012, 0.00001, 1e-300, Double.leastNonzeroMagnitude, 812.5, 0.000123,
             1_764_012_345.125, 1_764_000_000.1234567, 1e14 + 0.5, 1e15, 1e15 - 1, 1e16, 123_456_789_012_345.6,
             9_007_199_254_740_991, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity, .nan,
             0.1 + 0.2, 1.0 / 3, 2.0 / 3, 99.99, 1e-3 - 1e-19, 0.0009999999999999998,
